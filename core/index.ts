@@ -1,0 +1,6 @@
+export * from "./src/errors.ts";
+export * from "./src/ids.ts";
+export * from "./src/wire.ts";
+export * from "./src/logger.ts";
+export * from "./src/data-dir.ts";
+export * from "./src/spawn.ts";

@@ -1,0 +1,17 @@
+import { pino, type Logger } from "pino";
+
+export type { Logger };
+
+/**
+ * Process logs are JSON lines on stdout (pino). Tests and the launcher read the line
+ * with `msg: "listening"` to learn the real port of a process started on port 0.
+ */
+export function createLogger(service: string): Logger {
+  return pino({
+    name: service,
+    level: process.env.BUNBASE_LOG_LEVEL ?? "info",
+    base: { service },
+    // Secrets must never reach a log line, even through a careless `log.info(obj)`.
+    redact: { paths: ["*.value", "*.secret", "*.apiKey", "*.authorization", "*.masterKey"], censor: "[redacted]" },
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * What travels between the origin API and its edge nodes / runners. Internal routes
+ * (`/internal/*` on the origin, `/__bunbase/*` on an edge node) speak these shapes only.
+ */
+import type { FunctionConfig } from "../../bundler/index.ts";
+
+export type Environment = "prod" | "staging";
+export const ENVIRONMENTS: readonly Environment[] = ["prod", "staging"];
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
+/** One deployed version as an edge node needs it to run. */
+export interface ActiveVersion {
+  version: number;
+  /** `sha256:<hex>` of the bundle; the bundle is fetched by this name and cached on disk. */
+  bundleHash: string;
+  /** The export the bundle's entry module offers the handler under (`default`, `handler`, ...). */
+  exportName: string;
+  /** Variables of this environment, secrets already decrypted and `${secrets.X}` resolved. */
+  env: Record<string, string>;
+}
+
+export interface EdgeFunction {
+  id: string;
+  name: string;
+  /** The function's current config (limits, triggers, edge rules apply live). */
+  config: FunctionConfig;
+  versions: Partial<Record<Environment, ActiveVersion>>;
+}
+
+/** The full routing/config state; `revision` grows with every change on the origin. */
+export interface EdgeSnapshot {
+  revision: number;
+  functions: EdgeFunction[];
+}
+
+export type InvocationTrigger = "http" | "invoke" | "event";
+
+export interface InvocationRecord {
+  id: string;
+  functionId: string;
+  version: number;
+  environment: Environment;
+  trigger: InvocationTrigger;
+  /** Epoch ms when the request reached the node. */
+  startedAt: number;
+  durationMs: number;
+  status: number;
+  /** FN_00x when the invocation failed. */
+  errorCode?: string;
+  coldStart: boolean;
+  cpuMs?: number;
+  memoryMb?: number;
+}
+
+export interface LogRecord {
+  /** ISO 8601 */
+  time: string;
+  level: LogLevel;
+  message: string;
+  invocationId: string;
+  functionId: string;
+  version: number;
+  fields?: Record<string, unknown>;
+}
+
+export interface TelemetryBatch {
+  node: string;
+  invocations: InvocationRecord[];
+  logs: LogRecord[];
+}
+
+/** Headers on the internal invoke route of an edge node / runner (`POST /__bunbase/invoke`). */
+export const INTERNAL_HEADERS = {
+  token: "x-bunbase-internal-token",
+  functionId: "x-bunbase-function",
+  environment: "x-bunbase-environment",
+  version: "x-bunbase-pin-version",
+  invocationId: "x-bunbase-invocation-id",
+  eventType: "x-bunbase-event-type",
+} as const;
+
+/** Headers every invocation response carries (contract 2.3). */
+export const RESPONSE_HEADERS = {
+  invocationId: "x-bunbase-invocation-id",
+  version: "x-bunbase-version",
+  coldStart: "x-bunbase-cold-start",
+  serverTiming: "server-timing",
+} as const;
