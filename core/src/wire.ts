@@ -76,9 +76,18 @@ export const INTERNAL_HEADERS = {
   token: "x-bunbase-internal-token",
   functionId: "x-bunbase-function",
   environment: "x-bunbase-environment",
+  /** A pinned version (`invoke?version=n`): its number, bundle hash and export name. */
   version: "x-bunbase-pin-version",
+  bundleHash: "x-bunbase-pin-bundle-hash",
+  exportName: "x-bunbase-pin-export-name",
+  /** The origin's revision at the time of the call: the node first waits until it holds at least this config. */
+  revision: "x-bunbase-revision",
   invocationId: "x-bunbase-invocation-id",
   eventType: "x-bunbase-event-type",
+  /** `invoke` (HTTP shape through the API) or `event`; recorded as the invocation's trigger. */
+  trigger: "x-bunbase-trigger",
+  /** The query string of the API's invoke call minus its own parameters, e.g. `?page=2`. */
+  query: "x-bunbase-original-query",
 } as const;
 
 /** Headers every invocation response carries (contract 2.3). */

@@ -1,0 +1,3 @@
+export { startEdgeNode, type EdgeNodeOptions, type RunningEdgeNode } from "./src/server/edge-node.ts";
+export { IsolatePool } from "./src/isolate/index.ts";
+export type * from "./src/isolate/index.ts";

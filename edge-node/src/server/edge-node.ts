@@ -1,0 +1,77 @@
+/** Assembles one edge node (or runner) from its parts and serves it on a port. */
+import { createServer, type Server } from "node:http";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import { type Logger } from "../../../core/index.ts";
+import { IsolatePool } from "../isolate/index.ts";
+import { BundleStore } from "./bundle-store.ts";
+import { EdgeMetrics } from "./edge-metrics.ts";
+import { EdgeServer } from "./edge-server.ts";
+import { InvokeService } from "./invoke-service.ts";
+import { OriginSync } from "./origin-sync.ts";
+import { TelemetryShipper } from "./telemetry-shipper.ts";
+
+export interface EdgeNodeOptions {
+  apiUrl: string;
+  apiKey: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  runner: boolean;
+  internalToken?: string;
+  nodeName?: string;
+  log: Logger;
+}
+
+export interface RunningEdgeNode {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEdgeNode> {
+  const { log } = options;
+  const nodeName = options.nodeName ?? `${options.runner ? "runner" : "edge"}-${hostname()}-${process.pid}`;
+  const sync = new OriginSync({ apiUrl: options.apiUrl, apiKey: options.apiKey, log });
+  const telemetry = new TelemetryShipper({ apiUrl: options.apiUrl, apiKey: options.apiKey, node: nodeName, log });
+  const metrics = new EdgeMetrics();
+  const pool = new IsolatePool({
+    logSink: (entry, source) =>
+      telemetry.recordLog({ ...entry, functionId: source.functionId, version: source.version }),
+  });
+  const bundles = new BundleStore(join(options.dataDir, "edge-cache", "bundles"), options.apiUrl, options.apiKey);
+  const invoker = new InvokeService(pool, bundles, telemetry, metrics);
+
+  log.info({ apiUrl: options.apiUrl }, "fetching config from the origin");
+  await sync.start();
+  const edge = new EdgeServer({ nodeName, runner: options.runner, internalToken: options.internalToken, sync, invoker, metrics, log });
+  // Drop warm isolates of versions that are no longer active anywhere.
+  sync.on("snapshot", (snapshot) => {
+    for (const fn of snapshot.functions) {
+      const keep = fn.versions.prod?.version ?? fn.versions.staging?.version;
+      if (keep !== undefined) pool.evict(fn.id, keep);
+    }
+  });
+
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, edge.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${address.port}`;
+  log.info({ url, node: nodeName, runner: options.runner }, "listening");
+
+  return {
+    url,
+    server,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      sync.close();
+      await telemetry.close();
+      await pool.close();
+    },
+  };
+}

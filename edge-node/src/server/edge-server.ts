@@ -1,0 +1,217 @@
+/**
+ * The edge node's request path: internal routes under `/__bunbase/`, then the route
+ * table, then the isolate. Everything user-visible leaves through writeResult/writeError
+ * with the contract's headers and error envelope.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { timingSafeEqual } from "node:crypto";
+import {
+  BunbaseError,
+  ENVIRONMENTS,
+  INTERNAL_HEADERS,
+  newInvocationId,
+  type Environment,
+  type Logger,
+} from "../../../core/index.ts";
+import type { EdgeMetrics } from "./edge-metrics.ts";
+import { headerPairs, readBody, writeError, writeResult } from "./http-io.ts";
+import type { InvokeService, Target } from "./invoke-service.ts";
+import type { OriginSync } from "./origin-sync.ts";
+import { RouteTable } from "./route-table.ts";
+
+export interface EdgeServerOptions {
+  nodeName: string;
+  /** Runner mode: no public routes, only the internal invoke route. */
+  runner: boolean;
+  internalToken?: string;
+  sync: OriginSync;
+  invoker: InvokeService;
+  metrics: EdgeMetrics;
+  log: Logger;
+}
+
+export class EdgeServer {
+  private routes = new RouteTable([]);
+
+  constructor(private readonly options: EdgeServerOptions) {
+    const apply = () => {
+      this.routes = new RouteTable(options.sync.snapshot.functions);
+      options.metrics.configRevision.set(options.sync.snapshot.revision);
+    };
+    options.sync.on("snapshot", apply);
+    apply();
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const invocationId = newInvocationId();
+    this.dispatch(req, res, invocationId).catch((err) => {
+      const error = writeError(res, err, invocationId, { "x-bunbase-edge-node": this.options.nodeName });
+      if (error.status >= 500 && error.code === "FN_004") this.options.log.error({ err, invocationId }, "edge request failed");
+    });
+  };
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse, invocationId: string): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://edge.invalid");
+    if (url.pathname.startsWith("/__bunbase/")) return this.internal(req, res, url, invocationId);
+    if (this.options.runner) throw new BunbaseError("FN_001", "This node is a runner: it serves no public routes");
+    const method = req.method ?? "GET";
+    const match = this.routes.match(method, url.pathname);
+    if (!("fn" in match)) {
+      if (url.pathname === "/metrics" && method === "GET") return this.prometheus(res);
+      if (match.methodMismatch) {
+        throw new BunbaseError("FN_006", `Method ${method} is not allowed for ${url.pathname}`, {
+          status: 405,
+          details: { path: "method" },
+        });
+      }
+      throw new BunbaseError("FN_001", `No function serves ${method} ${url.pathname}`);
+    }
+    const environment = pickEnvironment(req.headers[INTERNAL_HEADERS.environment]);
+    const active = match.fn.versions[environment];
+    if (!active) throw new BunbaseError("FN_001", `Function ${match.fn.name} has no version deployed to ${environment}`);
+    const body = await readBody(req);
+    const host = req.headers.host ?? "localhost";
+    const outcome = await this.options.invoker.http(
+      { fn: match.fn, environment, active, trigger: "http" },
+      {
+        invocationId,
+        method,
+        url: `http://${host}${req.url ?? "/"}`,
+        headers: headerPairs(req),
+        body: method === "GET" || method === "HEAD" ? null : body,
+      },
+    );
+    const extra = { ...outcome.headers, "x-bunbase-edge-node": this.options.nodeName };
+    if (!outcome.ok) {
+      writeError(res, outcome.error, invocationId, extra);
+      return;
+    }
+    const result = outcome.value;
+    writeResult(res, result.status, result.headers, result.body, extra, method === "HEAD");
+  }
+
+  private async internal(req: IncomingMessage, res: ServerResponse, url: URL, invocationId: string): Promise<void> {
+    const snapshot = this.options.sync.snapshot;
+    switch (url.pathname) {
+      case "/__bunbase/health":
+        return writeJson(res, 200, { status: "ok", node: this.options.nodeName, revision: snapshot.revision, functions: snapshot.functions.length });
+      case "/__bunbase/wait": {
+        const revision = Number(url.searchParams.get("revision") ?? 0);
+        const timeoutMs = Math.min(Number(url.searchParams.get("timeoutMs") ?? 5000), 30_000);
+        const reached = await this.waitForRevision(revision, timeoutMs);
+        return writeJson(res, reached ? 200 : 504, { revision: this.options.sync.snapshot.revision });
+      }
+      case "/__bunbase/metrics":
+        return this.prometheus(res);
+      case "/__bunbase/invoke":
+        return this.internalInvoke(req, res, invocationId);
+      default:
+        throw new BunbaseError("FN_001", `No internal route ${url.pathname}`);
+    }
+  }
+
+  private async prometheus(res: ServerResponse): Promise<void> {
+    const text = await this.options.metrics.registry.metrics();
+    writeResult(res, 200, [["content-type", this.options.metrics.registry.contentType]], text, {});
+  }
+
+  private waitForRevision(revision: number, timeoutMs: number): Promise<boolean> {
+    const sync = this.options.sync;
+    if (sync.snapshot.revision >= revision) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        sync.off("snapshot", check);
+        resolve(false);
+      }, timeoutMs);
+      const check = () => {
+        if (sync.snapshot.revision < revision) return;
+        clearTimeout(timer);
+        sync.off("snapshot", check);
+        resolve(true);
+      };
+      sync.on("snapshot", check);
+    });
+  }
+
+  /** `POST /__bunbase/invoke`: how the origin runs a function (docs/internals/design.md). */
+  private async internalInvoke(req: IncomingMessage, res: ServerResponse, fallbackId: string): Promise<void> {
+    const token = this.options.internalToken;
+    const given = header(req, INTERNAL_HEADERS.token);
+    if (!token || !given || !safeEqual(token, given)) throw new BunbaseError("FN_009", "Internal route", { status: 401 });
+    if (req.method !== "POST") throw new BunbaseError("FN_006", "Use POST", { status: 405, details: { path: "method" } });
+    const revision = Number(header(req, INTERNAL_HEADERS.revision) ?? 0);
+    if (revision > 0 && !(await this.waitForRevision(revision, 10_000))) {
+      throw new BunbaseError("FN_008", "This node did not receive the latest configuration in time");
+    }
+    const target = this.resolveTarget(req);
+    const invocationId = header(req, INTERNAL_HEADERS.invocationId) ?? fallbackId;
+    const body = await readBody(req);
+    const eventType = header(req, INTERNAL_HEADERS.eventType);
+    if (eventType) {
+      const event = parseEvent(body);
+      const outcome = await this.options.invoker.event({ ...target, trigger: "event" }, { invocationId, event });
+      if (!outcome.ok) return void writeError(res, outcome.error, invocationId, outcome.headers);
+      const text = JSON.stringify({ result: outcome.value ?? null });
+      return writeResult(res, 200, [["content-type", "application/json"]], text, outcome.headers);
+    }
+    const query = header(req, INTERNAL_HEADERS.query) ?? "";
+    const outcome = await this.options.invoker.http(target, {
+      invocationId,
+      method: "POST",
+      url: `http://${target.fn.name}.invoke.bunbase.internal/${query}`,
+      headers: headerPairs(req).filter(([name]) => !name.startsWith("x-bunbase-") && name !== "authorization"),
+      body,
+    });
+    if (!outcome.ok) return void writeError(res, outcome.error, invocationId, outcome.headers);
+    writeResult(res, outcome.value.status, outcome.value.headers, outcome.value.body, outcome.headers);
+  }
+
+  private resolveTarget(req: IncomingMessage): Target {
+    const id = header(req, INTERNAL_HEADERS.functionId);
+    const fn = this.options.sync.snapshot.functions.find((f) => f.id === id || f.name === id);
+    if (!fn) throw new BunbaseError("FN_001", `Function ${id ?? "(none)"} not found on this node`);
+    const environment = pickEnvironment(header(req, INTERNAL_HEADERS.environment));
+    const trigger = header(req, INTERNAL_HEADERS.trigger) === "event" ? "event" : "invoke";
+    const pinned = header(req, INTERNAL_HEADERS.version);
+    if (pinned) {
+      const bundleHash = header(req, INTERNAL_HEADERS.bundleHash);
+      const exportName = header(req, INTERNAL_HEADERS.exportName);
+      if (!bundleHash || !exportName) throw new BunbaseError("FN_006", "A pinned version needs its bundle hash and export name", { details: { path: "version" } });
+      const env = fn.versions[environment]?.env ?? {};
+      return { fn, environment, trigger, active: { version: Number(pinned), bundleHash, exportName, env } };
+    }
+    const active = fn.versions[environment];
+    if (!active) throw new BunbaseError("FN_001", `Function ${fn.name} has no version deployed to ${environment}`);
+    return { fn, environment, active, trigger };
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function pickEnvironment(value: string | string[] | undefined): Environment {
+  const name = Array.isArray(value) ? value[0] : value;
+  return ENVIRONMENTS.includes(name as Environment) ? (name as Environment) : "prod";
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function parseEvent(body: Uint8Array | null): Record<string, unknown> {
+  try {
+    const event = JSON.parse(Buffer.from(body ?? new Uint8Array()).toString("utf8")) as unknown;
+    if (event && typeof event === "object" && !Array.isArray(event)) return event as Record<string, unknown>;
+  } catch {
+    // fall through to the error below
+  }
+  throw new BunbaseError("FN_006", "The event must be a JSON object", { details: { path: "body" } });
+}
+
+function writeJson(res: ServerResponse, status: number, value: unknown): void {
+  writeResult(res, status, [["content-type", "application/json"]], JSON.stringify(value), {});
+}

@@ -1,0 +1,134 @@
+/**
+ * Runs one invocation of a deployed version on this node: fetch the bundle, run it in
+ * the isolate pool, record telemetry and metrics. Shared by public HTTP traffic and the
+ * runner's internal invoke route.
+ */
+import {
+  BunbaseError,
+  RESPONSE_HEADERS,
+  type ActiveVersion,
+  type EdgeFunction,
+  type Environment,
+  type InvocationTrigger,
+} from "../../../core/index.ts";
+import type { EventInput, FunctionSource, HttpRequestInput, InvocationMeta, IsolatePool } from "../isolate/index.ts";
+import type { BundleStore } from "./bundle-store.ts";
+import type { EdgeMetrics } from "./edge-metrics.ts";
+import type { TelemetryShipper } from "./telemetry-shipper.ts";
+
+export interface Target {
+  fn: EdgeFunction;
+  environment: Environment;
+  active: ActiveVersion;
+  trigger: InvocationTrigger;
+}
+
+export type Outcome<T> = { ok: true; value: T; headers: Record<string, string> } | { ok: false; error: BunbaseError; headers: Record<string, string> };
+
+export class InvokeService {
+  constructor(
+    private readonly pool: IsolatePool,
+    private readonly bundles: BundleStore,
+    private readonly telemetry: TelemetryShipper,
+    private readonly metrics: EdgeMetrics,
+  ) {}
+
+  async http(target: Target, input: Omit<HttpRequestInput, "env">) {
+    return this.run(target, input.invocationId, (source, limits) =>
+      this.pool.invokeHttp(source, limits, { ...input, env: target.active.env }),
+    );
+  }
+
+  async event(target: Target, input: Omit<EventInput, "env">) {
+    return this.run(target, input.invocationId, (source, limits) =>
+      this.pool.invokeEvent(source, limits, { ...input, env: target.active.env }),
+    );
+  }
+
+  private async run<T>(
+    target: Target,
+    invocationId: string,
+    call: (source: FunctionSource, limits: { memoryMb: number; timeoutMs: number }) => Promise<{ result: T; meta: InvocationMeta }>,
+  ): Promise<Outcome<T> & { status?: number }> {
+    const startedAt = Date.now();
+    const started = performance.now();
+    const { fn, active } = target;
+    const base = {
+      [RESPONSE_HEADERS.invocationId]: invocationId,
+      [RESPONSE_HEADERS.version]: String(active.version),
+    };
+    let meta: InvocationMeta | undefined;
+    let outcome: Outcome<T>;
+    try {
+      const bundle = await this.bundles.get(active.bundleHash);
+      const source: FunctionSource = {
+        functionId: fn.id,
+        name: fn.name,
+        version: active.version,
+        bundleHash: active.bundleHash,
+        code: bundle.code,
+        map: bundle.map,
+        exportName: active.exportName,
+      };
+      const limits = { memoryMb: fn.config.memory ?? 128, timeoutMs: (fn.config.timeout ?? 30) * 1000 };
+      const done = await call(source, limits);
+      meta = done.meta;
+      outcome = { ok: true, value: done.result, headers: {} };
+    } catch (err) {
+      meta = (err as { meta?: InvocationMeta }).meta;
+      const error =
+        err instanceof Error && (err as { name?: string }).name === "BunbaseError"
+          ? (err as BunbaseError)
+          : new BunbaseError("FN_004", "Internal error running the function", { status: 500, cause: err });
+      outcome = { ok: false, error, headers: {} };
+    }
+    const durationMs = Math.round((performance.now() - started) * 100) / 100;
+    outcome.headers = {
+      ...base,
+      [RESPONSE_HEADERS.coldStart]: String(meta?.coldStart ?? false),
+      [RESPONSE_HEADERS.serverTiming]: serverTiming(meta, durationMs),
+    };
+    this.record(target, invocationId, startedAt, durationMs, meta, outcome);
+    return outcome;
+  }
+
+  private record<T>(target: Target, id: string, startedAt: number, durationMs: number, meta: InvocationMeta | undefined, outcome: Outcome<T>): void {
+    const status = outcome.ok ? resultStatus(outcome.value) : outcome.error.status;
+    const code = outcome.ok ? "ok" : outcome.error.code;
+    this.telemetry.recordInvocation({
+      id,
+      functionId: target.fn.id,
+      version: target.active.version,
+      environment: target.environment,
+      trigger: target.trigger,
+      startedAt,
+      durationMs,
+      status,
+      errorCode: outcome.ok ? undefined : outcome.error.code,
+      coldStart: meta?.coldStart ?? false,
+      cpuMs: meta?.cpuMs,
+      memoryMb: meta?.memoryMb,
+    });
+    this.metrics.invocations.inc({ function: target.fn.name, trigger: target.trigger, code });
+    this.metrics.duration.observe({ function: target.fn.name }, durationMs / 1000);
+    if (meta?.coldStart) this.metrics.coldStarts.inc({ function: target.fn.name });
+  }
+}
+
+function resultStatus(value: unknown): number {
+  const status = (value as { status?: unknown } | null)?.status;
+  return typeof status === "number" ? status : 200;
+}
+
+/** `server-timing` (W3C Server Timing): where the time of this invocation went. */
+function serverTiming(meta: InvocationMeta | undefined, totalMs: number): string {
+  const parts: string[] = [];
+  if (meta) {
+    const t = meta.timing;
+    if (t.queueMs > 0) parts.push(`queue;dur=${t.queueMs.toFixed(2)}`);
+    if (meta.coldStart) parts.push(`isolate;dur=${t.isolateMs.toFixed(2)}`, `compile;dur=${t.compileMs.toFixed(2)}`);
+    parts.push(`run;dur=${t.runMs.toFixed(2)}`);
+  }
+  parts.push(`total;dur=${totalMs.toFixed(2)}`);
+  return parts.join(", ");
+}

@@ -1,0 +1,2 @@
+// Public face of geo/. Lookups and rules arrive with the edge-features issue (#5).
+export {};
