@@ -88,10 +88,10 @@ export async function launchPlatform(options: LaunchOptions): Promise<Platform> 
   const host = options.host ?? "127.0.0.1";
   const base = { ...process.env, ...options.env, BUNBASE_DATA_DIR: dataDir, BUNBASE_HOST: host };
 
-  const origin = new Supervised(
+  const origin: Supervised = new Supervised(
     "origin",
     "origin-api/main.ts",
-    () => ({ ...base, PORT: String(portOf(origin.url) ?? options.port ?? 8700) }),
+    (): NodeJS.ProcessEnv => ({ ...base, PORT: String(portOf(origin.url) ?? options.port ?? 8700) }),
     options.onLog,
   );
   const originUrl = await origin.start();
@@ -99,10 +99,10 @@ export async function launchPlatform(options: LaunchOptions): Promise<Platform> 
   const adminKey = readFileSync(adminKeyPath, "utf8").trim();
   const nodeKey = readFileSync(join(dataDir, "node.key"), "utf8").trim();
 
-  const edge = new Supervised(
+  const edge: Supervised = new Supervised(
     "edge",
     "edge-node/main.ts",
-    () => ({
+    (): NodeJS.ProcessEnv => ({
       ...base,
       EDGE_PORT: String(portOf(edge.url) ?? options.edgePort ?? 8787),
       BUNBASE_API_URL: originUrl,

@@ -1,0 +1,36 @@
+/** One deploy build: config from the upload (or the stored one), then the bundle. */
+import { BunbaseError, invalid, isBunbaseError } from "../../core/index.ts";
+import { buildFunction } from "./build.ts";
+import { loadConfigFile } from "./config-loader.ts";
+import { parseFunctionConfig, type FunctionConfig } from "./config-schema.ts";
+import type { WorkerBuildOutput } from "./build-worker-protocol.ts";
+
+/**
+ * A `function.config.*` in `dir` replaces `storedConfig` (keeping the stored `name`: a
+ * function cannot rename itself by deploy); without one the stored config is used.
+ */
+export async function buildUpload(dir: string, storedConfig?: FunctionConfig): Promise<WorkerBuildOutput> {
+  const loaded = await loadConfigFile(dir);
+  let config: FunctionConfig;
+  if (loaded) {
+    const raw = loaded.raw;
+    const named =
+      storedConfig?.name !== undefined && raw !== null && typeof raw === "object" && !Array.isArray(raw)
+        ? { ...raw, name: storedConfig.name }
+        : raw;
+    try {
+      config = parseFunctionConfig(named);
+    } catch (err) {
+      if (!isBunbaseError(err)) throw err;
+      throw new BunbaseError(err.code, `${loaded.file}: ${err.message}`, {
+        details: { ...err.details, file: loaded.file },
+      });
+    }
+  } else if (storedConfig) {
+    config = storedConfig;
+  } else {
+    throw invalid("", "no function.config found in the upload and no stored config");
+  }
+  const build = await buildFunction({ dir, config });
+  return { config, configFromUpload: loaded !== undefined, build };
+}

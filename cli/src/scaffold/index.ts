@@ -1,0 +1,49 @@
+/**
+ * `functions init`: the files of a new function folder per runtime family. JS/TS runs in
+ * edge isolates; Python and Go scaffolds are complete but deploy only where origin
+ * workers for that runtime exist (the deploy answers FN_005 otherwise).
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { goScaffold } from "./go.ts";
+import { nodeScaffold } from "./node.ts";
+import { pythonScaffold } from "./python.ts";
+
+/** File name -> content. */
+export type Scaffold = Record<string, string>;
+
+export const SCAFFOLD_RUNTIMES = ["nodejs18", "nodejs20", "nodejs22", "bun", "deno", "python3.10", "python3.11", "python3.12", "go1.x"];
+
+/** Function names as the config schema accepts them. */
+export const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+export function scaffoldFor(name: string, runtime: string): Scaffold | undefined {
+  if (/^(nodejs(18|20|22)|bun|deno)$/.test(runtime)) return nodeScaffold(name, runtime);
+  if (/^python3\.(10|11|12)$/.test(runtime)) return pythonScaffold(name, runtime);
+  if (runtime === "go1.x") return goScaffold(name, runtime);
+  return undefined;
+}
+
+/** Writes the scaffold into a new folder; refuses (returns false) when the folder exists. */
+export function writeScaffold(folder: string, files: Scaffold): boolean {
+  if (existsSync(folder)) return false;
+  mkdirSync(folder, { recursive: true });
+  for (const [file, content] of Object.entries(files)) writeFileSync(join(folder, file), content);
+  return true;
+}
+
+export function originReadme(name: string, runtime: string, source: string, testCommand: string): string {
+  return `# ${name}
+
+A Bunbase function (${runtime}): \`${source}\` answers \`GET|POST /${name}\`.
+
+${runtime} functions run on origin workers, not in edge isolates; a platform without a
+${runtime} worker refuses the deploy with FN_005 naming the runtime.
+
+\`\`\`sh
+${testCommand}                        # the unit test
+bunbase functions deploy ${name}
+curl http://127.0.0.1:8787/${name}?name=you
+\`\`\`
+`;
+}

@@ -1,0 +1,231 @@
+/**
+ * One instance: an isolate with its context, the guest runtime and one version of a
+ * user's bundle, serving one invocation at a time. A host-side watchdog bounds each
+ * invocation; when it fires, or when V8 hits the memory limit, the isolate is disposed
+ * and the instance is dead (the pool drops it).
+ */
+import { BunbaseError } from "../../../core/index.ts";
+import ivm from "isolated-vm";
+import { readEventResult, readGuestError, readHttpResult, readOutcome } from "./guest-result.ts";
+import { HostBridge } from "./host-bridge.ts";
+import { RUNTIME_GLOBAL, type GuestError, type GuestEventInput, type GuestHttpInput } from "./protocol.ts";
+import { evaluateRuntime } from "./runtime-script.ts";
+import type { StackMapper } from "./source-map.ts";
+import type { FunctionSource, HttpResult, LogSink } from "./types.ts";
+
+const COPY = { arguments: { copy: true }, result: { promise: true, copy: true } } as const;
+
+interface Entry {
+  install: ivm.Reference;
+  invokeHttp: ivm.Reference;
+  invokeEvent: ivm.Reference;
+  drain: ivm.Reference;
+}
+
+export function bundleUrl(source: FunctionSource): string {
+  return `file:///${encodeURIComponent(source.name)}/bundle.js`;
+}
+
+/** isolated-vm appends the host's frames after a boundary marker: they are ours, not the user's. */
+function guestPart(stack: string): string {
+  const boundary = stack.indexOf("<isolated-vm boundary>");
+  if (boundary === -1) return stack;
+  return stack.slice(0, stack.lastIndexOf("\n", boundary));
+}
+
+export class FunctionInstance {
+  readonly memoryMb: number;
+  readonly #source: FunctionSource;
+  readonly #mapper: StackMapper;
+  readonly #bridge: HostBridge;
+  readonly #isolate: ivm.Isolate;
+  #entry: Entry | null = null;
+  #watchdog: NodeJS.Timeout | null = null;
+  #timeoutMs = 0;
+  #timedOut = false;
+  #cpuStart = 0n;
+  #cpuMs = 0;
+  /** The last invocation left ctx.waitUntil work or timers behind. */
+  #waiting = true;
+
+  constructor(source: FunctionSource, memoryMb: number, logSink: LogSink, mapper: StackMapper) {
+    this.memoryMb = memoryMb;
+    this.#source = source;
+    this.#mapper = mapper;
+    this.#bridge = new HostBridge(source, logSink, mapper);
+    this.#isolate = new ivm.Isolate({ memoryLimit: memoryMb });
+  }
+
+  get alive(): boolean {
+    return !this.#isolate.isDisposed;
+  }
+
+  get booted(): boolean {
+    return this.#entry !== null;
+  }
+
+  /** Starts an invocation: its logs are attributed to it and its watchdog runs. */
+  begin(invocationId: string, timeoutMs: number): void {
+    this.#timeoutMs = timeoutMs;
+    this.#bridge.startInvocation(invocationId);
+    this.#watchdog = setTimeout(() => {
+      this.#timedOut = true;
+      this.dispose();
+    }, timeoutMs);
+    this.#cpuStart = this.#readCpu() ?? 0n;
+    this.#waiting = true;
+  }
+
+  /** Context + runtime (isolateMs), then the user module (compileMs). */
+  async boot(env: Record<string, string>): Promise<{ isolateMs: number; compileMs: number }> {
+    const started = performance.now();
+    try {
+      const context = await this.#isolate.createContext();
+      await this.#bridge.install(context);
+      await evaluateRuntime(this.#isolate, context);
+      const entry = await this.#takeEntry(context);
+      const isolateMs = performance.now() - started;
+      await this.#loadModule(context, entry, env);
+      this.#entry = entry;
+      return { isolateMs, compileMs: performance.now() - started - isolateMs };
+    } catch (error) {
+      throw this.#failure(error);
+    }
+  }
+
+  async #takeEntry(context: ivm.Context): Promise<Entry> {
+    const runtime = (await context.global.get(RUNTIME_GLOBAL, { reference: true })) as ivm.Reference;
+    await context.global.delete(RUNTIME_GLOBAL);
+    const get = async (name: string) => (await runtime.get(name, { reference: true })) as ivm.Reference;
+    const fire = await get("fireTimer");
+    this.#bridge.attachTimerTarget(fire);
+    return { install: await get("install"), invokeHttp: await get("invokeHttp"), invokeEvent: await get("invokeEvent"), drain: await get("drain") };
+  }
+
+  async #loadModule(context: ivm.Context, entry: Entry, env: Record<string, string>): Promise<void> {
+    const module = await this.#isolate.compileModule(this.#source.code, { filename: bundleUrl(this.#source) });
+    await module.instantiate(context, (specifier) => {
+      throw new Error(`Cannot import "${specifier}": a function bundle must be self-contained`);
+    });
+    await module.evaluate();
+    const args = [module.namespace.derefInto(), this.#source.exportName, new ivm.ExternalCopy(env).copyInto()];
+    const problem = await entry.install.apply(undefined, args, { result: { copy: true } });
+    if (problem !== null) throw this.#guestFailure(readGuestError(problem));
+  }
+
+  async runHttp(input: GuestHttpInput): Promise<HttpResult> {
+    const outcome = this.#readOutcome(await this.#call("invokeHttp", input));
+    if (!outcome.ok) throw this.#guestFailure(outcome.error);
+    return readHttpResult(outcome.data);
+  }
+
+  async runEvent(input: GuestEventInput): Promise<unknown> {
+    const outcome = this.#readOutcome(await this.#call("invokeEvent", input));
+    if (!outcome.ok) throw this.#guestFailure(outcome.error);
+    return readEventResult(outcome.data);
+  }
+
+  #readOutcome(value: unknown): ReturnType<typeof readOutcome> {
+    const outcome = readOutcome(value);
+    this.#waiting = (value as { waiting?: unknown }).waiting !== false;
+    return outcome;
+  }
+
+  async #call(name: "invokeHttp" | "invokeEvent", input: GuestHttpInput | GuestEventInput): Promise<unknown> {
+    if (this.#entry === null) throw new Error("instance not booted");
+    try {
+      return await this.#entry[name].apply(undefined, [input], COPY);
+    } catch (error) {
+      throw this.#failure(error);
+    } finally {
+      this.#cpuMs = this.#cpuSince();
+    }
+  }
+
+  /**
+   * Ends the invocation once its ctx.waitUntil work is done (bounded by the same
+   * watchdog). Synchronous when nothing was left behind, so the instance is free at once.
+   */
+  settle(): Promise<void> | undefined {
+    if (this.alive && this.#entry !== null && this.#waiting) return this.#drain();
+    this.#end();
+    return undefined;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      if (this.alive && this.#entry !== null) {
+        const failures = await this.#entry.drain.apply(undefined, [], COPY);
+        if (Array.isArray(failures)) for (const failure of failures) this.#reportUncaught(readGuestError(failure), "in ctx.waitUntil");
+      }
+    } catch (error) {
+      const failure = this.#failure(error);
+      this.#bridge.emit("error", `ctx.waitUntil: ${failure.message}`);
+    } finally {
+      this.#end();
+    }
+  }
+
+  #end(): void {
+    if (this.#watchdog !== null) clearTimeout(this.#watchdog);
+    this.#watchdog = null;
+    this.#bridge.endInvocation();
+  }
+
+  /** CPU time of the last run and the isolate's heap in use. */
+  usage(): { cpuMs: number; memoryMb: number } {
+    if (!this.alive) return { cpuMs: this.#cpuMs, memoryMb: this.#timedOut ? 0 : this.memoryMb };
+    const heap = this.#isolate.getHeapStatisticsSync();
+    const memoryMb = (heap.used_heap_size + heap.externally_allocated_size) / (1024 * 1024);
+    return { cpuMs: this.#cpuMs, memoryMb: Math.round(memoryMb * 10) / 10 };
+  }
+
+  dispose(): void {
+    this.#bridge.detach();
+    if (!this.#isolate.isDisposed) this.#isolate.dispose();
+  }
+
+  #readCpu(): bigint | null {
+    return this.#isolate.isDisposed ? null : this.#isolate.cpuTime;
+  }
+
+  #cpuSince(): number {
+    const now = this.#readCpu();
+    return now === null ? this.#cpuMs : Number(now - this.#cpuStart) / 1e6;
+  }
+
+  /** What a failed boot or call means, in the contract's codes. */
+  #failure(error: unknown): BunbaseError {
+    if (error instanceof BunbaseError) return error;
+    if (this.#timedOut) return this.#limitFailure("FN_002", `Timeout exceeded: the invocation ran longer than ${this.#timeoutMs} ms`);
+    if (this.#isolate.isDisposed) {
+      return this.#limitFailure("FN_003", `Memory limit exceeded: the function used more than ${this.memoryMb} MB`);
+    }
+    // Thrown inside the isolate while compiling, evaluating or copying out.
+    const name = error instanceof Error ? error.name : "Error";
+    const message = error instanceof Error ? error.message : String(error);
+    const stack = error instanceof Error && typeof error.stack === "string" ? guestPart(error.stack) : "";
+    return this.#guestFailure({ kind: "uncaught", name, message, stack });
+  }
+
+  #limitFailure(code: "FN_002" | "FN_003", message: string): BunbaseError {
+    this.#bridge.emit("error", message);
+    return new BunbaseError(code, message);
+  }
+
+  #guestFailure(error: GuestError): BunbaseError {
+    if (error.kind !== "uncaught") {
+      this.#bridge.emit("error", error.message);
+      return new BunbaseError("FN_004", error.message);
+    }
+    const frame = this.#reportUncaught(error);
+    return new BunbaseError("FN_004", `Uncaught ${error.name}: ${error.message}${frame === null ? "" : ` (${frame})`}`);
+  }
+
+  /** The `error` log of an uncaught exception, its stack mapped to the user's sources. */
+  #reportUncaught(error: GuestError, where?: string): string | null {
+    const stack = this.#mapper.mapText(error.stack || `${error.name}: ${error.message}`);
+    this.#bridge.emit("error", where === undefined ? error.message : `${error.message} (${where})`, { stack });
+    return this.#mapper.firstFrame(stack);
+  }
+}

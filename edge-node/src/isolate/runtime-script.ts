@@ -1,0 +1,46 @@
+/**
+ * The guest runtime as one script: `runtime.guest.ts` and its polyfills bundled by
+ * esbuild once per process, then compiled in every new isolate. V8 code cache for it is
+ * produced by the first isolate and reused by the next ones (our own data only, never
+ * a guest's).
+ */
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import ivm from "isolated-vm";
+
+/** The name runtime frames carry in stacks; source-map.ts drops them from user stacks. */
+export const RUNTIME_FILENAME = "bunbase:runtime";
+
+const entry = fileURLToPath(new URL("./runtime.guest.ts", import.meta.url));
+
+let bundled: Promise<string> | null = null;
+let codeCache: ivm.ExternalCopy<ArrayBuffer> | null = null;
+
+export function bundleRuntime(): Promise<string> {
+  bundled ??= build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    platform: "neutral",
+    format: "iife",
+    target: "es2022",
+    mainFields: ["browser", "module", "main"],
+    // core-js and fast-text-encoding look for `self` while they load.
+    banner: { js: "globalThis.self = globalThis;" },
+    minify: true,
+    legalComments: "none",
+    logLevel: "silent",
+  }).then((result) => result.outputFiles[0].text);
+  return bundled;
+}
+
+/** Compiles and runs the runtime in `context` (the bridge globals must already be set). */
+export async function evaluateRuntime(isolate: ivm.Isolate, context: ivm.Context): Promise<void> {
+  const code = await bundleRuntime();
+  const script: ivm.Script & ivm.CachedDataResult = await isolate.compileScript(code, {
+    filename: RUNTIME_FILENAME,
+    ...(codeCache === null ? { produceCachedData: true } : { cachedData: codeCache }),
+  });
+  if (codeCache === null && script.cachedData !== undefined) codeCache = script.cachedData;
+  await script.run(context, { release: true });
+}

@@ -1,0 +1,42 @@
+/**
+ * Entry of the origin API process (`node --import tsx origin-api/main.ts`).
+ * PORT (default 8700; 0 picks a free port), BUNBASE_HOST (default 127.0.0.1),
+ * BUNBASE_DATA_DIR, BUNBASE_MASTER_KEY. Never loads isolated-vm: user code runs in the
+ * build worker and the runner, both child processes.
+ */
+import { createLogger, dataDir } from "../core/index.ts";
+import { startOrigin } from "./index.ts";
+
+const log = createLogger("origin");
+const port = Number(process.env.PORT ?? 8700);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  log.fatal({ port: process.env.PORT }, "PORT must be a port number");
+  process.exit(1);
+}
+
+const origin = await startOrigin({ dataDir: dataDir(), host: process.env.BUNBASE_HOST ?? "127.0.0.1", port, log }).catch(
+  (err: unknown) => {
+    const name = (err as { name?: string }).name;
+    if (name === "MasterKeyError") log.fatal((err as Error).message);
+    else log.fatal({ err }, "origin failed to start");
+    process.exit(1);
+  },
+);
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping");
+    const force = setTimeout(() => process.exit(0), 8000);
+    force.unref();
+    void origin.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, "error while stopping");
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,51 @@
+/** Routes for edge nodes and the runner (node or admin key): docs/internals/design.md. */
+import { Hono } from "hono";
+import { BunbaseError, invalid } from "../../../core/index.ts";
+import type { AppEnv } from "../http/app-env.ts";
+import { readJson } from "../http/body.ts";
+import { serveSse } from "../http/sse.ts";
+import { BUNDLE_HASH } from "../store/index.ts";
+import type { Services } from "../services/index.ts";
+import { buildSnapshot } from "../services/snapshot.ts";
+import { ingestTelemetry, parseTelemetry } from "../services/telemetry.ts";
+
+export function internalRoutes(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get("/internal/snapshot", (c) => c.json(buildSnapshot(s.store, s.variables)));
+
+  app.get("/internal/stream", (c) =>
+    serveSse(c, async (stream) => {
+      let chain = stream.writeSSE({ event: "revision", data: JSON.stringify({ revision: s.bus.revision }) });
+      await chain;
+      const onRevision = (revision: number) => {
+        chain = chain.then(() => stream.writeSSE({ event: "revision", data: JSON.stringify({ revision }) })).catch(() => stream.abort());
+      };
+      s.bus.on("revision", onRevision);
+      return () => s.bus.off("revision", onRevision);
+    }),
+  );
+
+  app.get("/internal/bundles/:hash", async (c) => {
+    const hash = c.req.param("hash");
+    if (!BUNDLE_HASH.test(hash)) throw invalid("hash", "a bundle hash is sha256:<64 hex digits>");
+    const bundle = await s.store.bundles.read(hash);
+    if (!bundle) throw new BunbaseError("FN_001", `Bundle ${hash} not found`);
+    return c.json(bundle);
+  });
+
+  app.post("/internal/telemetry", async (c) => {
+    const batch = parseTelemetry(await readJson(c));
+    return c.json({ accepted: ingestTelemetry(s.store, s.logs, s.prometheus, batch) });
+  });
+
+  app.get("/internal/wait", async (c) => {
+    const revision = Number(c.req.query("revision") ?? 0);
+    if (!Number.isInteger(revision) || revision < 0) throw invalid("revision", "must be a non-negative integer");
+    const timeoutMs = Math.min(Math.max(Number(c.req.query("timeoutMs") ?? 5000) || 0, 0), 30_000);
+    const reached = await s.bus.wait(revision, timeoutMs, c.req.raw.signal);
+    return c.json({ revision: s.bus.revision }, reached ? 200 : 504);
+  });
+
+  return app;
+}

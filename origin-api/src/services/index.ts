@@ -1,0 +1,74 @@
+/** Wires the services of the origin API over one store. */
+import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import type { BuildWorkerClient } from "../../../bundler/index.ts";
+import type { Logger } from "../../../core/index.ts";
+import type { Store } from "../store/index.ts";
+import { ApiKeys } from "./api-keys.ts";
+import { AsyncInvocations } from "./async-invocations.ts";
+import { Deployer } from "./deployer.ts";
+import { Functions } from "./functions.ts";
+import { Invoker } from "./invoker.ts";
+import { LogFeed } from "./log-feed.ts";
+import { Mutations } from "./mutations.ts";
+import { Prometheus } from "./prometheus.ts";
+import { RevisionBus } from "./revision-bus.ts";
+import { Runner } from "./runner.ts";
+import { SecretVault } from "./secret-vault.ts";
+import { Variables } from "./variables.ts";
+
+export interface Services {
+  store: Store;
+  log: Logger;
+  keys: ApiKeys;
+  bus: RevisionBus;
+  variables: Variables;
+  functions: Functions;
+  deployer: Deployer;
+  logs: LogFeed;
+  runner: Runner;
+  invoker: Invoker;
+  asyncInvocations: AsyncInvocations;
+  prometheus: Prometheus;
+}
+
+export interface ServiceOptions {
+  store: Store;
+  masterKey: Buffer;
+  dataDir: string;
+  log: Logger;
+  builder: () => BuildWorkerClient;
+  /** Filled in once the server listens (the runner needs the API's own URL). */
+  runner: Runner;
+}
+
+export function createServices(o: ServiceOptions): Services {
+  const bus = new RevisionBus(o.store.functions.revision());
+  const mutations = new Mutations(o.store, bus);
+  const variables = new Variables(o.store, new SecretVault(o.masterKey), mutations);
+  const functions = new Functions(o.store, variables, mutations);
+  const tmp = join(o.dataDir, "tmp");
+  mkdirSync(tmp, { recursive: true });
+  const invoker = new Invoker(o.store, o.runner);
+  const prometheus = new Prometheus();
+  prometheus.revision.set(bus.revision);
+  bus.on("revision", (r) => prometheus.revision.set(r));
+  return {
+    store: o.store,
+    log: o.log,
+    keys: new ApiKeys(o.store),
+    bus,
+    variables,
+    functions,
+    deployer: new Deployer(o.store, functions, mutations, o.builder, tmp, o.log),
+    logs: new LogFeed(o.store),
+    runner: o.runner,
+    invoker,
+    asyncInvocations: new AsyncInvocations(o.store, invoker, o.log),
+    prometheus,
+  };
+}
+
+export { Runner } from "./runner.ts";
+export { ApiKeys } from "./api-keys.ts";
+export { loadMasterKey, MasterKeyError } from "./master-key.ts";

@@ -1,0 +1,110 @@
+/**
+ * Runs a function now through the runner (`POST <runner>/__bunbase/invoke`, see
+ * docs/internals/design.md) and hands back its response as is, x-bunbase-* headers
+ * included. HTTP shape: the body with its content-type; event shape: a CloudEvents-shaped
+ * event (contract 2.6).
+ */
+import { Readable } from "node:stream";
+import { request } from "undici";
+import { BunbaseError, INTERNAL_HEADERS, invalid, newInvocationId, type Environment } from "../../../core/index.ts";
+import type { FunctionRow, Store } from "../store/index.ts";
+import type { Runner } from "./runner.ts";
+
+export interface InvokeInput {
+  environment: Environment;
+  version?: number;
+  /** Set for an event invocation. */
+  eventType?: string;
+  body: Uint8Array | null;
+  contentType?: string;
+  /** The caller's query minus the API's own parameters, e.g. `?page=2`. */
+  query: string;
+  invocationId?: string;
+  attempt?: number;
+}
+
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer"]);
+const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9._:-]{0,99}$/;
+
+export class Invoker {
+  constructor(
+    private readonly store: Store,
+    private readonly runner: Runner,
+  ) {}
+
+  async invoke(fn: FunctionRow, input: InvokeInput, signal?: AbortSignal): Promise<Response> {
+    const invocationId = input.invocationId ?? newInvocationId();
+    const headers: Record<string, string> = {
+      [INTERNAL_HEADERS.token]: this.runner.token,
+      [INTERNAL_HEADERS.functionId]: fn.id,
+      [INTERNAL_HEADERS.environment]: input.environment,
+      [INTERNAL_HEADERS.invocationId]: invocationId,
+      [INTERNAL_HEADERS.revision]: String(this.store.functions.revision()),
+      [INTERNAL_HEADERS.trigger]: input.eventType ? "event" : "invoke",
+      [INTERNAL_HEADERS.query]: input.query,
+    };
+    Object.assign(headers, this.pinHeaders(fn, input));
+    let body = input.body;
+    if (input.eventType) {
+      headers[INTERNAL_HEADERS.eventType] = input.eventType;
+      headers["content-type"] = "application/json";
+      body = Buffer.from(JSON.stringify(buildEvent(invocationId, input.eventType, input.body, input.attempt ?? 1)));
+    } else if (input.contentType) {
+      headers["content-type"] = input.contentType;
+    }
+    const url = await this.runner.ready();
+    let res: Awaited<ReturnType<typeof request>>;
+    try {
+      res = await request(new URL("/__bunbase/invoke", url), { method: "POST", headers, body: body ?? undefined, signal });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      this.runner.markUnreachable();
+      throw new BunbaseError("FN_008", "The runner could not be reached", { cause: err });
+    }
+    const out = new Headers();
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (value === undefined || HOP_BY_HOP.has(name)) continue;
+      for (const v of Array.isArray(value) ? value : [value]) out.append(name, v);
+    }
+    const stream = Readable.toWeb(res.body) as ReadableStream<Uint8Array>;
+    const noBody = res.statusCode === 204 || res.statusCode === 304;
+    if (noBody) await res.body.dump();
+    return new Response(noBody ? null : stream, { status: res.statusCode, headers: out });
+  }
+
+  /** `?version=n`: the runner runs that version's bundle with the environment's variables. */
+  /** Throws when there is nothing to run (no active version, unknown version). */
+  pinHeaders(fn: FunctionRow, input: Pick<InvokeInput, "environment" | "version">): Record<string, string> {
+    if (input.version === undefined) {
+      if (this.store.versions.active(fn.id)[input.environment] === undefined) {
+        throw new BunbaseError("FN_001", `Function ${fn.name} has no version deployed to ${input.environment}`);
+      }
+      return {};
+    }
+    const v = this.store.versions.get(fn.id, input.version);
+    if (!v) throw invalid("version", `function ${fn.name} has no version ${input.version}`);
+    return {
+      [INTERNAL_HEADERS.version]: String(v.version),
+      [INTERNAL_HEADERS.bundleHash]: v.bundleHash,
+      [INTERNAL_HEADERS.exportName]: v.exportName,
+    };
+  }
+}
+
+export function parseEventType(value: string): string {
+  if (!EVENT_TYPE.test(value)) throw invalid("event", "an event type is letters, digits and . _ : - (up to 100)");
+  return value;
+}
+
+/** The Event a background handler gets (contract 2.6, CloudEvents 1.0 field names). */
+export function buildEvent(id: string, type: string, body: Uint8Array | null, attempt: number) {
+  let data: unknown = null;
+  if (body && body.byteLength > 0) {
+    try {
+      data = JSON.parse(Buffer.from(body).toString("utf8"));
+    } catch {
+      throw invalid("body", "an event's data must be JSON");
+    }
+  }
+  return { id, type, source: "bunbase/invoke", time: new Date().toISOString(), data, metadata: { attempt } };
+}

@@ -1,0 +1,137 @@
+/**
+ * Numbered schema migrations. Each runs once, inside a transaction, and is recorded in
+ * `schema_migrations`; a restart applies only what is new. Never edit a shipped entry:
+ * append a new one.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial",
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      INSERT INTO meta (key, value) VALUES ('revision', 1);
+
+      CREATE TABLE functions (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        config TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      CREATE TABLE versions (
+        function_id TEXT NOT NULL REFERENCES functions(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        bundle_hash TEXT NOT NULL,
+        export_name TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        config TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        message TEXT,
+        status TEXT NOT NULL,
+        warnings TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (function_id, version)
+      );
+
+      CREATE TABLE active_versions (
+        function_id TEXT NOT NULL REFERENCES functions(id) ON DELETE CASCADE,
+        environment TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        previous_version INTEGER,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (function_id, environment)
+      );
+
+      CREATE TABLE env_vars (
+        function_id TEXT NOT NULL REFERENCES functions(id) ON DELETE CASCADE,
+        environment TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT,
+        ciphertext BLOB,
+        iv BLOB,
+        tag BLOB,
+        secret INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (function_id, environment, key)
+      );
+
+      CREATE TABLE project_secrets (
+        name TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        ciphertext BLOB NOT NULL,
+        iv BLOB NOT NULL,
+        tag BLOB NOT NULL,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (name, environment)
+      );
+
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'deployer', 'viewer', 'node')),
+        hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        last_used TEXT
+      );
+
+      CREATE TABLE invocations (
+        id TEXT PRIMARY KEY,
+        function_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        environment TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        duration_ms REAL NOT NULL,
+        status INTEGER NOT NULL,
+        error_code TEXT,
+        cold_start INTEGER NOT NULL,
+        cpu_ms REAL,
+        memory_mb REAL,
+        node TEXT
+      );
+      CREATE INDEX invocations_by_function_time ON invocations (function_id, started_at);
+
+      CREATE TABLE logs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        function_id TEXT NOT NULL,
+        time TEXT NOT NULL,
+        time_ms INTEGER NOT NULL,
+        level INTEGER NOT NULL,
+        message TEXT NOT NULL,
+        invocation_id TEXT,
+        version INTEGER,
+        fields TEXT
+      );
+      CREATE INDEX logs_by_function_time ON logs (function_id, time_ms, seq);
+      CREATE INDEX logs_by_invocation ON logs (invocation_id);
+
+      CREATE TABLE async_invocations (
+        id TEXT PRIMARY KEY,
+        function_id TEXT NOT NULL REFERENCES functions(id) ON DELETE CASCADE,
+        environment TEXT NOT NULL,
+        version INTEGER,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        event_type TEXT,
+        content_type TEXT,
+        query TEXT NOT NULL DEFAULT '',
+        payload BLOB,
+        result TEXT,
+        error TEXT,
+        next_attempt_at INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX async_by_status ON async_invocations (status, next_attempt_at);
+    `,
+  },
+];
