@@ -14,14 +14,17 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
-const origin = await startOrigin({ dataDir: dataDir(), host: process.env.BUNBASE_HOST ?? "127.0.0.1", port, log }).catch(
-  (err: unknown) => {
-    const name = (err as { name?: string }).name;
-    if (name === "MasterKeyError") log.fatal((err as Error).message);
-    else log.fatal({ err }, "origin failed to start");
-    process.exit(1);
-  },
-);
+const origin = await startOrigin({
+  dataDir: dataDir(),
+  host: process.env.BUNBASE_HOST ?? "127.0.0.1",
+  port,
+  log,
+}).catch((err: unknown) => {
+  const name = (err as { name?: string }).name;
+  if (name === "MasterKeyError") log.fatal((err as Error).message);
+  else log.fatal({ err }, "origin failed to start");
+  process.exit(1);
+});
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

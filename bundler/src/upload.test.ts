@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFile, readdir, readlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Header } from "tar";
 import { gzipSync } from "node:zlib";
@@ -132,4 +132,18 @@ test("a tarball made by the system tar round-trips", async () => {
   await extractTarball(await readFile(tgz), dir, true);
   assert.deepEqual((await readdir(dir)).sort(), ["function.config.json", "index.ts"]);
   await writeFile(join(dir, "check"), "");
+});
+
+test("regression: tarballs made with `tar -C dir .` or `tar -C parent ./fn` unpack (the './' entry is not an empty name)", async () => {
+  const src = await tempDir();
+  await mkdir(join(src, "fn", "lib"), { recursive: true });
+  await writeFile(join(src, "fn", "index.ts"), "export default 1;");
+  await writeFile(join(src, "fn", "lib", "a.ts"), "export const a = 1;");
+  for (const args of [["-C", join(src, "fn"), "."], ["-C", src, "./fn"]]) {
+    const archive = join(await tempDir(), "fn.tgz");
+    execFileSync("tar", ["-czf", archive, ...args]);
+    const dir = await tempDir();
+    await extractTarball(await readFile(archive), dir, true);
+    assert.deepEqual((await readdir(dir)).sort(), ["index.ts", "lib"], args.join(" "));
+  }
 });

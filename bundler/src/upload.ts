@@ -62,18 +62,29 @@ function stripPath(path: string, strip: number): string {
   return path.split("/").filter(Boolean).slice(strip).join("/");
 }
 
-/** 1 when every entry lives under one top-level folder (GitHub tarballs), else 0. */
+/**
+ * How many leading path elements to strip: the single top-level folder every entry lives
+ * under (GitHub tarballs, `tar -C parent ./fn`), counting any leading "." element that
+ * node-tar strips too; 0 when the entries do not share one folder.
+ */
 function commonTopFolder(entries: TarEntryInfo[]): number {
-  const tops = new Set(entries.map((e) => e.path.split("/").filter((s) => s && s !== ".")[0]));
-  const nested = entries.some((e) => e.path.split("/").filter((s) => s && s !== ".").length > 1);
-  return tops.size === 1 && nested ? 1 : 0;
+  const parts = entries.map((e) => e.path.split("/").filter(Boolean));
+  const real = parts.map((p) => p.filter((s) => s !== "."));
+  const tops = new Set(real.map((p) => p[0]));
+  const nested = real.some((p) => p.length > 1);
+  if (tops.size !== 1 || !nested) return 0;
+  const dots = new Set(parts.filter((p, i) => real[i].length > 0).map((p) => p.findIndex((s) => s !== ".")));
+  return dots.size === 1 ? [...dots][0] + 1 : 0;
 }
 
 function checkEntries(entries: TarEntryInfo[], strip: number): void {
   if (entries.length > MAX_UPLOAD_FILES * 10) throw invalid("tarball", `too many entries (${entries.length})`);
   let total = 0;
   for (const entry of entries) {
-    const reason = unsafePathReason(entry.path.replace(/^\.\//, ""));
+    const relative = entry.path.replace(/^(\.\/)+/, "").replace(/^\.$/, "");
+    // `tar -C dir .` archives the folder itself as "./": nothing to write, nothing to check.
+    if (relative === "" && entry.type === "Directory") continue;
+    const reason = unsafePathReason(relative);
     if (reason) throw invalid(`tarball.${entry.path}`, reason);
     total += entry.size;
     if (entry.type === "SymbolicLink" && resolveLink(stripPath(entry.path, strip), entry.linkpath) === undefined) {

@@ -3,19 +3,21 @@
  * after its last change (one deploy at a time per folder), and stream each function's
  * logs. A failed build prints its diagnostics; the last good version keeps serving.
  */
-import { watch, type FSWatcher } from "node:fs";
-import { relative, sep } from "node:path";
+import { join, relative } from "node:path";
 import type { ApiClient } from "./api-client.ts";
 import { deployFunctionDir, type DeployResult } from "./deploy.ts";
 import { loadConfig } from "./local-build.ts";
 import { followLogs } from "./log-stream.ts";
 import { describeError, formatLog } from "./output.ts";
+import { watchTree, type TreeWatcher } from "./watch-tree.ts";
 
 const DEBOUNCE_MS = 150;
 
 export interface DevWatcherIo {
   print(lines: string[]): void;
   describe(result: DeployResult): string[];
+  /** Resolves when the edge serves what was just deployed (false: it did not in time). */
+  synced(): Promise<boolean>;
 }
 
 interface FolderState {
@@ -35,7 +37,7 @@ export function isIgnoredPath(path: string): boolean {
 export class DevWatcher {
   private readonly folders: FolderState[];
   private readonly aborter = new AbortController();
-  private watcher?: FSWatcher;
+  private watcher?: TreeWatcher;
 
   constructor(
     private readonly client: ApiClient,
@@ -51,9 +53,8 @@ export class DevWatcher {
   }
 
   watch(): void {
-    this.watcher = watch(this.root, { recursive: true }, (_event, filename) => {
-      if (!filename || isIgnoredPath(filename.toString())) return;
-      const folder = this.folderOf(filename.toString());
+    this.watcher = watchTree(this.root, isIgnoredPath, (relPath) => {
+      const folder = this.folderOf(relPath);
       if (!folder) return;
       clearTimeout(folder.timer);
       folder.timer = setTimeout(() => void this.deploy(folder, false), DEBOUNCE_MS);
@@ -66,8 +67,8 @@ export class DevWatcher {
     for (const f of this.folders) clearTimeout(f.timer);
   }
 
-  private folderOf(filename: string): FolderState | undefined {
-    const path = `${this.root}${sep}${filename}`;
+  private folderOf(relPath: string): FolderState | undefined {
+    const path = join(this.root, relPath);
     return this.folders.find((f) => f.dir === this.root || !relative(f.dir, path).startsWith(".."));
   }
 
@@ -81,6 +82,7 @@ export class DevWatcher {
     try {
       folder.name ??= (await loadConfig(folder.dir)).config.name;
       const result = await deployFunctionDir(this.client, folder.dir, { name: folder.name!, message: "functions dev" });
+      if (!(await this.io.synced())) this.io.print([`warning: the edge has not picked up ${result.name} v${result.deployment.version} yet`]);
       const ms = Math.round(performance.now() - started);
       this.io.print(first ? this.io.describe(result) : [`reloaded ${result.name} v${result.deployment.version} in ${ms} ms`]);
       this.follow(folder);

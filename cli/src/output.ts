@@ -75,7 +75,9 @@ export function describeError(err: unknown): string[] {
 export function formatError(err: CodedError): string[] {
   const lines = [`error ${err.code}: ${err.message}`];
   const diagnostics = err.details?.diagnostics;
-  if (Array.isArray(diagnostics)) for (const d of diagnostics) lines.push(`  ${formatDiagnostic(d as Diagnostic)}`);
+  if (Array.isArray(diagnostics)) {
+    for (const text of new Set(diagnostics.map((d) => formatDiagnostic(d as Diagnostic)))) lines.push(`  ${text}`);
+  }
   const path = err.details?.path;
   if (typeof path === "string" && path && !err.message.startsWith(`${path}:`)) lines.push(`  at ${path}`);
   return lines;

@@ -52,3 +52,16 @@ export function untilInterrupted(): Promise<string> {
     process.once("SIGTERM", on("SIGTERM"));
   });
 }
+
+/**
+ * Resolves when the edge holds the origin's current config, so "reloaded" means live.
+ * Uses the internal routes with the node key, which a local session owns anyway.
+ */
+export async function waitForEdgeSync(platform: Platform, timeoutMs = 5000): Promise<boolean> {
+  const res = await fetch(`${platform.originUrl}/internal/snapshot`, { headers: { authorization: `Bearer ${platform.nodeKey}` } });
+  if (!res.ok) return false;
+  const { revision } = (await res.json()) as { revision: number };
+  const wait = await fetch(`${platform.edgeUrl}/__bunbase/wait?revision=${revision}&timeoutMs=${timeoutMs}`);
+  await wait.body?.cancel();
+  return wait.ok;
+}

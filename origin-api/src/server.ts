@@ -33,7 +33,10 @@ export async function startOrigin(o: OriginOptions): Promise<RunningOrigin> {
   const keys = new ApiKeys(store);
   const admin = keys.ensureKeyFile(o.dataDir, "admin.key", "admin");
   const node = keys.ensureKeyFile(o.dataDir, "node.key", "node");
-  log.info({ adminKeyFile: admin.path, created: admin.created, masterKey: master.source }, "admin API key is in the data dir");
+  log.info(
+    { adminKeyFile: admin.path, created: admin.created, masterKey: master.source },
+    "admin API key is in the data dir",
+  );
 
   let buildWorker: BuildWorkerClient | undefined;
   const runner = new Runner({ nodeKey: readFileSync(node.path, "utf8").trim(), dataDir: o.dataDir, log });
@@ -72,4 +75,3 @@ export async function startOrigin(o: OriginOptions): Promise<RunningOrigin> {
     },
   };
 }
-

@@ -10,7 +10,8 @@ after(async () => {
   await o?.stop();
 });
 
-const newKey = async (role: string) => (await json<{ key: string; id: string }>(await o.api("/keys", { method: "POST", json: { name: role, role } }), 201));
+const newKey = async (role: string) =>
+  await json<{ key: string; id: string }>(await o.api("/keys", { method: "POST", json: { name: role, role } }), 201);
 
 test("GET /health needs no key; every other route answers 401 FN_009 without a valid key", async () => {
   assert.deepEqual(await json(await o.api("/health", { key: null }), 200), { status: "ok" });
@@ -33,7 +34,10 @@ test("a deployer does everything but key management", async () => {
   const { key } = await newKey("deployer");
   await json(await o.api("/functions", { key, method: "POST", json: { name: "by-deployer" } }), 201);
   assert.equal((await errorOf(await o.api("/keys", { key }), 403)).code, "FN_009");
-  assert.equal((await errorOf(await o.api("/keys", { key, method: "POST", json: { name: "x", role: "admin" } }), 403)).code, "FN_009");
+  assert.equal(
+    (await errorOf(await o.api("/keys", { key, method: "POST", json: { name: "x", role: "admin" } }), 403)).code,
+    "FN_009",
+  );
   assert.equal((await errorOf(await o.api("/internal/snapshot", { key }), 403)).code, "FN_009");
 });
 
@@ -49,7 +53,10 @@ test("keys: created keys are shown once, listed without secrets, and revocable",
   const { keys } = await json<{ keys: Record<string, unknown>[] }>(await o.api("/keys"), 200);
   assert.ok(keys.some((k) => k.id === created.id));
   assert.ok(!JSON.stringify(keys).includes(created.key));
-  assert.equal((await errorOf(await o.api("/keys", { method: "POST", json: { name: "x", role: "root" } }), 400)).details?.path, "role");
+  assert.equal(
+    (await errorOf(await o.api("/keys", { method: "POST", json: { name: "x", role: "root" } }), 400)).details?.path,
+    "role",
+  );
   assert.equal((await o.api(`/keys/${created.id}`, { method: "DELETE" })).status, 204);
   assert.equal((await errorOf(await o.api("/functions", { key: created.key }), 401)).code, "FN_009");
 });

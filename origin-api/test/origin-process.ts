@@ -22,7 +22,8 @@ export interface Origin {
 
 /** The runner is an edge node in runner mode; invoke tests need its isolate runtime. */
 export const RUNNER_READY =
-  existsSync(join(REPO_ROOT, "edge-node", "main.ts")) && existsSync(join(REPO_ROOT, "edge-node", "src", "isolate", "index.ts"));
+  existsSync(join(REPO_ROOT, "edge-node", "main.ts")) &&
+  existsSync(join(REPO_ROOT, "edge-node", "src", "isolate", "index.ts"));
 
 export async function startOrigin(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<Origin> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "bunbase-origin-"));
@@ -80,8 +81,10 @@ export interface ErrorEnvelope {
 
 export async function errorOf(res: Response, status: number): Promise<ErrorEnvelope> {
   const body = await json<{ error: ErrorEnvelope }>(res, status);
-  if (!body.error || typeof body.error.requestId !== "string") throw new Error(`not an error envelope: ${JSON.stringify(body)}`);
-  if (res.headers.get("x-request-id") !== body.error.requestId) throw new Error("x-request-id does not match requestId");
+  if (!body.error || typeof body.error.requestId !== "string")
+    throw new Error(`not an error envelope: ${JSON.stringify(body)}`);
+  if (res.headers.get("x-request-id") !== body.error.requestId)
+    throw new Error("x-request-id does not match requestId");
   return body.error;
 }
 

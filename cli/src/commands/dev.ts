@@ -5,7 +5,7 @@ import { UsageError, type CommandSpec } from "../command.ts";
 import { describeDeploy } from "../deploy.ts";
 import { DevWatcher } from "../dev-watcher.ts";
 import { findFunctionDirs } from "../local-build.ts";
-import { launch, untilInterrupted } from "../platform-session.ts";
+import { launch, untilInterrupted, waitForEdgeSync } from "../platform-session.ts";
 
 export const devCommand: CommandSpec = {
   words: ["functions", "dev"],
@@ -19,10 +19,12 @@ export const devCommand: CommandSpec = {
     const folders = await findFunctionDirs(dir);
     if (folders.length === 0) throw new UsageError(`no function.config.(ts|js|json) in ${dir} or its subfolders`);
     const dataDir = resolve(process.env.BUNBASE_DATA_DIR ?? join(dir, ".bunbase"));
+    const interrupted = untilInterrupted();
     const platform = await launch(dataDir, flags.verbose === true);
     const watcher = new DevWatcher(new ApiClient(platform.originUrl, platform.adminKey), dir, folders, {
       print: (lines) => out.print(lines),
       describe: (result) => describeDeploy(result, platform.edgeUrl),
+      synced: () => waitForEdgeSync(platform),
     });
     try {
       await watcher.deployAll();
@@ -34,7 +36,7 @@ export const devCommand: CommandSpec = {
         "",
       ]);
       watcher.watch();
-      await untilInterrupted();
+      await interrupted;
     } finally {
       watcher.close();
       await platform.stop();

@@ -18,6 +18,8 @@ export const startCommand: CommandSpec = {
   positionals: { min: 0, max: 0 },
   async run({ out, flags }) {
     const dataDir = resolve(process.env.BUNBASE_DATA_DIR ?? ".bunbase");
+    // Listening before the launch: a Ctrl-C while it starts still stops both children.
+    const interrupted = untilInterrupted();
     const platform = await launch(dataDir, flags.verbose === true);
     const client = new ApiClient(platform.originUrl, platform.adminKey);
     try {
@@ -33,7 +35,7 @@ export const startCommand: CommandSpec = {
         "",
         "Ctrl-C to stop",
       ]);
-      await untilInterrupted();
+      await interrupted;
       out.print("stopping");
     } finally {
       await platform.stop();

@@ -8,7 +8,6 @@ import { MAX_RESULT_BYTES } from "./protocol.ts";
 
 export type BodyInit = string | ArrayBuffer | ArrayBufferView | URLSearchParams | ReadableStream<Uint8Array>;
 
-
 export class BodyTooLargeError extends Error {
   constructor() {
     super(`response body exceeds ${MAX_RESULT_BYTES} bytes`);

@@ -39,7 +39,8 @@ export function inspect(value: unknown): string {
   if (typeof value === "string") return value;
   if (value instanceof Error) return describeError(value);
   if (typeof value === "function") return `[Function ${value.name || "anonymous"}]`;
-  if (typeof value === "symbol" || typeof value === "bigint") return String(value) + (typeof value === "bigint" ? "n" : "");
+  if (typeof value === "symbol" || typeof value === "bigint")
+    return String(value) + (typeof value === "bigint" ? "n" : "");
   if (typeof value === "object" && value !== null) return toJson(value);
   return String(value);
 }
@@ -78,15 +79,34 @@ export function format(args: unknown[]): string {
   return [head, ...rest.slice(index).map(inspect)].join(" ");
 }
 
-export function createConsole(emit: EmitLog): Record<string, (...args: unknown[]) => void> {
-  const at = (level: GuestLogLevel) => (...args: unknown[]) => emit(level, format(args));
+export function createConsole(emit: EmitLog): Readonly<Record<string, (...args: unknown[]) => void>> {
+  const at =
+    (level: GuestLogLevel) =>
+    (...args: unknown[]) =>
+      emit(level, format(args));
+  const timers = new Map<string, number>();
   const methods = {
     log: at("info"),
     info: at("info"),
+    dir: at("info"),
+    table: at("info"),
     debug: at("debug"),
     trace: at("debug"),
     warn: at("warn"),
     error: at("error"),
+    assert(condition?: unknown, ...args: unknown[]) {
+      if (!condition) emit("error", format(["Assertion failed", ...args]));
+    },
+    time(label: unknown = "default") {
+      timers.set(String(label), Date.now());
+    },
+    timeEnd(label: unknown = "default") {
+      const started = timers.get(String(label));
+      timers.delete(String(label));
+      if (started !== undefined) emit("info", `${String(label)}: ${Date.now() - started}ms`);
+    },
+    group() {},
+    groupEnd() {},
   };
   return Object.freeze(methods);
 }

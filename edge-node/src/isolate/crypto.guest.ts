@@ -5,7 +5,17 @@
 export type RandomBytes = (length: number) => Uint8Array;
 
 const MAX_RANDOM_BYTES = 65536;
-const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, BigInt64Array, BigUint64Array];
+const INTEGER_ARRAYS = [
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  BigInt64Array,
+  BigUint64Array,
+];
 
 export function createCrypto(randomBytes: RandomBytes) {
   function getRandomValues<T extends ArrayBufferView>(array: T): T {

@@ -45,7 +45,7 @@ export function guestError(kind: GuestErrorKind, value: unknown): GuestError {
   }
   let text: string;
   try {
-    text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+    text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   } catch {
     text = Object.prototype.toString.call(value);
   }
@@ -71,7 +71,11 @@ export function createDispatcher(setEnv: (env: Readonly<Record<string, string>>)
     return frozen;
   }
 
-  function install(namespace: Record<string, unknown>, exportName: string, env: Record<string, string>): GuestError | null {
+  function install(
+    namespace: Record<string, unknown>,
+    exportName: string,
+    env: Record<string, string>,
+  ): GuestError | null {
     begin(env);
     if (!(exportName in namespace)) {
       return guestError("missing-export", new Error(`export "${exportName}" not found in the bundle`));
@@ -81,7 +85,10 @@ export function createDispatcher(setEnv: (env: Readonly<Record<string, string>>)
     else if (typeof value === "object" && value !== null && typeof read(value, "fetch") === "function") {
       target = value as FetchObject;
     } else {
-      return guestError("missing-export", new Error(`export "${exportName}" is ${typeName(value)}, expected a function or an object with fetch()`));
+      return guestError(
+        "missing-export",
+        new Error(`export "${exportName}" is ${typeName(value)}, expected a function or an object with fetch()`),
+      );
     }
     return null;
   }
@@ -113,7 +120,10 @@ export function createDispatcher(setEnv: (env: Readonly<Record<string, string>>)
       return { ok: false, error: guestError("uncaught", error) };
     }
     if (!(result instanceof Response)) {
-      return { ok: false, error: guestError("bad-return", new TypeError(`handler returned ${typeName(result)}, expected a Response`)) };
+      return {
+        ok: false,
+        error: guestError("bad-return", new TypeError(`handler returned ${typeName(result)}, expected a Response`)),
+      };
     }
     try {
       const body = await result.consumeBytes(MAX_RESULT_BYTES);
@@ -126,7 +136,10 @@ export function createDispatcher(setEnv: (env: Readonly<Record<string, string>>)
   async function runEvent(input: GuestEventInput): Promise<Outcome<GuestEventOutcome>> {
     const env = begin(input.env);
     if (typeof target !== "function") {
-      return { ok: false, error: guestError("missing-export", new TypeError("the export is not a function, so it cannot handle events")) };
+      return {
+        ok: false,
+        error: guestError("missing-export", new TypeError("the export is not a function, so it cannot handle events")),
+      };
     }
     let result: unknown;
     try {
@@ -137,7 +150,8 @@ export function createDispatcher(setEnv: (env: Readonly<Record<string, string>>)
     try {
       const json = result === undefined ? "null" : JSON.stringify(result);
       if (typeof json !== "string") throw new TypeError(`a ${typeName(result)} is not JSON`);
-      if (json.length > MAX_RESULT_BYTES) return { ok: false, error: guestError("too-big", new Error(`result exceeds ${MAX_RESULT_BYTES} bytes`)) };
+      if (json.length > MAX_RESULT_BYTES)
+        return { ok: false, error: guestError("too-big", new Error(`result exceeds ${MAX_RESULT_BYTES} bytes`)) };
       return { ok: true, json };
     } catch (error) {
       const message = read(error, "message");

@@ -30,11 +30,17 @@ export function readGuestError(value: unknown): GuestError {
   if (!isRecord(value) || !ERROR_KINDS.includes(value.kind as GuestErrorKind)) {
     throw badReturn("the runtime's error report was malformed");
   }
-  return { kind: value.kind as GuestErrorKind, name: clip(value.name) || "Error", message: clip(value.message), stack: clip(value.stack) };
+  return {
+    kind: value.kind as GuestErrorKind,
+    name: clip(value.name) || "Error",
+    message: clip(value.message),
+    stack: clip(value.stack),
+  };
 }
 
 function readHeaders(value: unknown): [string, string][] {
-  if (!Array.isArray(value) || value.length > MAX_HEADERS) throw badReturn("headers must be a list of at most 1000 pairs");
+  if (!Array.isArray(value) || value.length > MAX_HEADERS)
+    throw badReturn("headers must be a list of at most 1000 pairs");
   let bytes = 0;
   return value.map((pair: unknown) => {
     if (!Array.isArray(pair) || pair.length !== 2) throw badReturn("a header must be a [name, value] pair");
@@ -74,7 +80,9 @@ export function readEventResult(value: Record<string, unknown>): unknown {
 }
 
 /** Splits a copied outcome into success data or the guest's error report. */
-export function readOutcome(value: unknown): { ok: true; data: Record<string, unknown> } | { ok: false; error: GuestError } {
+export function readOutcome(
+  value: unknown,
+): { ok: true; data: Record<string, unknown> } | { ok: false; error: GuestError } {
   if (!isRecord(value) || typeof value.ok !== "boolean") throw badReturn("the runtime returned a malformed outcome");
   return value.ok ? { ok: true, data: value } : { ok: false, error: readGuestError(value.error) };
 }

@@ -15,7 +15,14 @@ describe("handler shapes (contract section 4)", () => {
     const { result } = await pool.invokeHttp(fn, limits, input);
     assert.equal(result.status, 200);
     assert.deepEqual(result.headers, [["content-type", "application/json"]]);
-    assert.deepEqual(JSON.parse(text(result.body)), { method: "GET", path: "/hello", env: "hi", geo: { country: "GB" }, auth: { sub: "u1" }, waitUntil: "function" });
+    assert.deepEqual(JSON.parse(text(result.body)), {
+      method: "GET",
+      path: "/hello",
+      env: "hi",
+      geo: { country: "GB" },
+      auth: { sub: "u1" },
+      waitUntil: "function",
+    });
   });
 
   it("runs a Workers module `export default { fetch(req, env, ctx) }` with ctx.waitUntil", async () => {
@@ -32,7 +39,11 @@ describe("handler shapes (contract section 4)", () => {
     );
     const single = collectingPool({ maxInstancesPerVersion: 1 }).pool;
     after(() => single.close());
-    const first = await single.invokeHttp(fn, limits, request({ method: "POST", body: new TextEncoder().encode("body"), env: { NAME: "w" } }));
+    const first = await single.invokeHttp(
+      fn,
+      limits,
+      request({ method: "POST", body: new TextEncoder().encode("body"), env: { NAME: "w" } }),
+    );
     assert.equal(first.result.status, 201);
     assert.equal(text(first.result.body), "w:body");
     // The response comes first; the one instance stays busy until waitUntil settles, so
@@ -64,29 +75,53 @@ describe("handler shapes (contract section 4)", () => {
   });
 
   it("runs an event handler and copies its JSON result out", async () => {
-    const fn = source(`export async function onUserCreate(event, ctx) { return { id: event.data.id, type: event.type, env: ctx.env.A }; }`, {
-      exportName: "onUserCreate",
+    const fn = source(
+      `export async function onUserCreate(event, ctx) { return { id: event.data.id, type: event.type, env: ctx.env.A }; }`,
+      {
+        exportName: "onUserCreate",
+      },
+    );
+    const { result } = await pool.invokeEvent(fn, limits, {
+      invocationId: "e1",
+      event: { type: "auth.user.create", data: { id: "u1" } },
+      env: { A: "b" },
     });
-    const { result } = await pool.invokeEvent(fn, limits, { invocationId: "e1", event: { type: "auth.user.create", data: { id: "u1" } }, env: { A: "b" } });
     assert.deepEqual(result, { id: "u1", type: "auth.user.create", env: "b" });
   });
 
   it("answers FN_004 for a missing export, a non-Response and a non-JSON event result", async () => {
     const missing = source(`export function other() {}`);
-    await assert.rejects(pool.invokeHttp(missing, limits, request()), { code: "FN_004", message: /export "handler" not found/ });
+    await assert.rejects(pool.invokeHttp(missing, limits, request()), {
+      code: "FN_004",
+      message: /export "handler" not found/,
+    });
     const notResponse = source(`export function handler() { return { status: 200 }; }`);
-    await assert.rejects(pool.invokeHttp(notResponse, limits, request()), { code: "FN_004", message: "handler returned object, expected a Response" });
+    await assert.rejects(pool.invokeHttp(notResponse, limits, request()), {
+      code: "FN_004",
+      message: "handler returned object, expected a Response",
+    });
     const noReturn = source(`export function handler() {}`);
-    await assert.rejects(pool.invokeHttp(noReturn, limits, request()), { message: "handler returned undefined, expected a Response" });
+    await assert.rejects(pool.invokeHttp(noReturn, limits, request()), {
+      message: "handler returned undefined, expected a Response",
+    });
     const bigint = source(`export function handler() { return { n: 1n }; }`);
-    await assert.rejects(pool.invokeEvent(bigint, limits, { invocationId: "e2", event: {}, env: {} }), { code: "FN_004", message: /bad return value/ });
+    await assert.rejects(pool.invokeEvent(bigint, limits, { invocationId: "e2", event: {}, env: {} }), {
+      code: "FN_004",
+      message: /bad return value/,
+    });
   });
 
   it("answers FN_004 for a bundle that does not compile or imports a module", async () => {
-    await assert.rejects(pool.invokeHttp(source(`export function handler( {`), limits, request()), { code: "FN_004", message: /SyntaxError/ });
-    await assert.rejects(pool.invokeHttp(source(`import fs from "node:fs"; export const handler = () => fs;`), limits, request()), {
+    await assert.rejects(pool.invokeHttp(source(`export function handler( {`), limits, request()), {
       code: "FN_004",
-      message: /Cannot import "node:fs"/,
+      message: /SyntaxError/,
     });
+    await assert.rejects(
+      pool.invokeHttp(source(`import fs from "node:fs"; export const handler = () => fs;`), limits, request()),
+      {
+        code: "FN_004",
+        message: /Cannot import "node:fs"/,
+      },
+    );
   });
 });

@@ -21,9 +21,15 @@ function normalizeValue(value: unknown): string {
   return text;
 }
 
+const immutable = new WeakSet<Headers>();
+
+/** Marks headers that scripts may not change (the "immutable" guard of Response.redirect/error). */
+export function makeImmutable(headers: Headers): void {
+  immutable.add(headers);
+}
+
 export class Headers {
   #entries: [string, string][] = [];
-  #immutable = false;
 
   constructor(init?: HeadersInit | null) {
     if (init === undefined || init === null) return;
@@ -42,14 +48,8 @@ export class Headers {
     }
   }
 
-  /** Marks headers that scripts may not change (Response.redirect / Response.error). */
-  static freeze(headers: Headers): Headers {
-    headers.#immutable = true;
-    return headers;
-  }
-
   #checkMutable(): void {
-    if (this.#immutable) throw new TypeError("Headers are immutable");
+    if (immutable.has(this)) throw new TypeError("Headers are immutable");
   }
 
   append(name: string, value: string): void {

@@ -32,7 +32,9 @@ export class HostBridge {
   /** Sets the bridge globals; the runtime script must run next and take them. */
   async install(context: ivm.Context): Promise<void> {
     const callbacks: Record<string, ivm.Callback> = {
-      [BRIDGE_GLOBALS.log]: new ivm.Callback((level: unknown, message: unknown, stack: unknown) => this.#guestLog(level, message, stack)),
+      [BRIDGE_GLOBALS.log]: new ivm.Callback((level: unknown, message: unknown, stack: unknown) =>
+        this.#guestLog(level, message, stack),
+      ),
       [BRIDGE_GLOBALS.timerStart]: new ivm.Callback((id: unknown, ms: unknown) => this.#startTimer(id, ms)),
       [BRIDGE_GLOBALS.timerCancel]: new ivm.Callback((id: unknown) => this.#cancelTimer(id)),
       [BRIDGE_GLOBALS.random]: new ivm.Callback((length: unknown) => this.#random(length)),
@@ -59,7 +61,13 @@ export class HostBridge {
   /** A log line of ours about the invocation (errors, timeouts): not counted against the budget. */
   emit(level: GuestLogLevel, message: string, fields?: Record<string, unknown>): void {
     if (this.#invocationId === null) return;
-    const log = { level, message, invocationId: this.#invocationId, time: new Date().toISOString(), ...(fields ? { fields } : {}) };
+    const log = {
+      level,
+      message,
+      invocationId: this.#invocationId,
+      time: new Date().toISOString(),
+      ...(fields ? { fields } : {}),
+    };
     this.#logSink(log, this.#source);
   }
 
@@ -87,11 +95,13 @@ export class HostBridge {
   }
 
   #fireTimer(id: number): void {
+    const fire = this.#fire;
+    if (fire === null) return;
+    // The runtime's fireTimer reports a throwing callback itself; a rejection here means
+    // the isolate went away meanwhile, and then its timers go with it.
     try {
-      // Ignored mode: the runtime's fireTimer reports its own errors through the log bridge.
-      this.#fire?.applyIgnored(undefined, [id]);
+      fire.apply(undefined, [id]).catch((error: unknown) => this.detach(error));
     } catch (error) {
-      // Only a disposed isolate refuses the call; then there is nothing left to fire.
       this.detach(error);
     }
   }
@@ -100,6 +110,7 @@ export class HostBridge {
   detach(_reason?: unknown): void {
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
+    this.#fire?.release();
     this.#fire = null;
   }
 
@@ -110,7 +121,8 @@ export class HostBridge {
   }
 
   #random(length: unknown): Uint8Array {
-    const size = typeof length === "number" && Number.isInteger(length) ? Math.min(Math.max(length, 0), MAX_RANDOM_BYTES) : 0;
+    const size =
+      typeof length === "number" && Number.isInteger(length) ? Math.min(Math.max(length, 0), MAX_RANDOM_BYTES) : 0;
     return randomFillSync(new Uint8Array(size));
   }
 }

@@ -40,9 +40,14 @@ export class FunctionInstance {
   readonly #bridge: HostBridge;
   readonly #isolate: ivm.Isolate;
   #entry: Entry | null = null;
+  #context: ivm.Context | null = null;
   #watchdog: NodeJS.Timeout | null = null;
   #timeoutMs = 0;
-  #timedOut = false;
+  /** Which phase the watchdog ended: loading the module (FN_008) or running (FN_002). */
+  #expiredIn: "boot" | "run" | null = null;
+  #phase: "boot" | "run" = "run";
+  /** Disposed by us (pool closing), not by V8's memory limit. */
+  #disposedByHost = false;
   #cpuStart = 0n;
   #cpuMs = 0;
   /** The last invocation left ctx.waitUntil work or timers behind. */
@@ -64,16 +69,27 @@ export class FunctionInstance {
     return this.#entry !== null;
   }
 
-  /** Starts an invocation: its logs are attributed to it and its watchdog runs. */
+  /**
+   * Starts an invocation: its logs are attributed to it and its watchdog runs. A cold
+   * start gets its own `timeoutMs` for loading the module, so a slow boot never eats
+   * into the handler's time.
+   */
   begin(invocationId: string, timeoutMs: number): void {
     this.#timeoutMs = timeoutMs;
     this.#bridge.startInvocation(invocationId);
-    this.#watchdog = setTimeout(() => {
-      this.#timedOut = true;
-      this.dispose();
-    }, timeoutMs);
+    this.#armWatchdog(this.booted ? "run" : "boot");
     this.#cpuStart = this.#readCpu() ?? 0n;
     this.#waiting = true;
+  }
+
+  #armWatchdog(phase: "boot" | "run"): void {
+    if (this.#watchdog !== null) clearTimeout(this.#watchdog);
+    this.#phase = phase;
+    this.#watchdog = setTimeout(() => {
+      this.#expiredIn = this.#phase;
+      this.#bridge.detach();
+      this.#isolate.dispose();
+    }, this.#timeoutMs);
   }
 
   /** Context + runtime (isolateMs), then the user module (compileMs). */
@@ -81,12 +97,14 @@ export class FunctionInstance {
     const started = performance.now();
     try {
       const context = await this.#isolate.createContext();
+      this.#context = context;
       await this.#bridge.install(context);
       await evaluateRuntime(this.#isolate, context);
       const entry = await this.#takeEntry(context);
       const isolateMs = performance.now() - started;
       await this.#loadModule(context, entry, env);
       this.#entry = entry;
+      this.#armWatchdog("run");
       return { isolateMs, compileMs: performance.now() - started - isolateMs };
     } catch (error) {
       throw this.#failure(error);
@@ -99,7 +117,12 @@ export class FunctionInstance {
     const get = async (name: string) => (await runtime.get(name, { reference: true })) as ivm.Reference;
     const fire = await get("fireTimer");
     this.#bridge.attachTimerTarget(fire);
-    return { install: await get("install"), invokeHttp: await get("invokeHttp"), invokeEvent: await get("invokeEvent"), drain: await get("drain") };
+    return {
+      install: await get("install"),
+      invokeHttp: await get("invokeHttp"),
+      invokeEvent: await get("invokeEvent"),
+      drain: await get("drain"),
+    };
   }
 
   async #loadModule(context: ivm.Context, entry: Entry, env: Record<string, string>): Promise<void> {
@@ -108,8 +131,15 @@ export class FunctionInstance {
       throw new Error(`Cannot import "${specifier}": a function bundle must be self-contained`);
     });
     await module.evaluate();
-    const args = [module.namespace.derefInto(), this.#source.exportName, new ivm.ExternalCopy(env).copyInto()];
+    const namespace = module.namespace;
+    const args = [
+      namespace.derefInto(),
+      this.#source.exportName,
+      new ivm.ExternalCopy(env).copyInto({ release: true }),
+    ];
     const problem = await entry.install.apply(undefined, args, { result: { copy: true } });
+    namespace.release();
+    module.release();
     if (problem !== null) throw this.#guestFailure(readGuestError(problem));
   }
 
@@ -156,7 +186,8 @@ export class FunctionInstance {
     try {
       if (this.alive && this.#entry !== null) {
         const failures = await this.#entry.drain.apply(undefined, [], COPY);
-        if (Array.isArray(failures)) for (const failure of failures) this.#reportUncaught(readGuestError(failure), "in ctx.waitUntil");
+        if (Array.isArray(failures))
+          for (const failure of failures) this.#reportUncaught(readGuestError(failure), "in ctx.waitUntil");
       }
     } catch (error) {
       const failure = this.#failure(error);
@@ -174,7 +205,7 @@ export class FunctionInstance {
 
   /** CPU time of the last run and the isolate's heap in use. */
   usage(): { cpuMs: number; memoryMb: number } {
-    if (!this.alive) return { cpuMs: this.#cpuMs, memoryMb: this.#timedOut ? 0 : this.memoryMb };
+    if (!this.alive) return { cpuMs: this.#cpuMs, memoryMb: this.#expiredIn !== null ? 0 : this.memoryMb };
     const heap = this.#isolate.getHeapStatisticsSync();
     const memoryMb = (heap.used_heap_size + heap.externally_allocated_size) / (1024 * 1024);
     return { cpuMs: this.#cpuMs, memoryMb: Math.round(memoryMb * 10) / 10 };
@@ -182,7 +213,19 @@ export class FunctionInstance {
 
   dispose(): void {
     this.#bridge.detach();
-    if (!this.#isolate.isDisposed) this.#isolate.dispose();
+    this.#releaseEntry();
+    this.#context?.release();
+    this.#context = null;
+    if (this.#isolate.isDisposed) return;
+    this.#disposedByHost = true;
+    this.#isolate.dispose();
+  }
+
+  /** Drops our handles into the isolate now rather than at GC (or worse, at process exit). */
+  #releaseEntry(): void {
+    if (this.#entry === null) return;
+    for (const reference of Object.values(this.#entry)) reference.release();
+    this.#entry = null;
   }
 
   #readCpu(): bigint | null {
@@ -197,7 +240,13 @@ export class FunctionInstance {
   /** What a failed boot or call means, in the contract's codes. */
   #failure(error: unknown): BunbaseError {
     if (error instanceof BunbaseError) return error;
-    if (this.#timedOut) return this.#limitFailure("FN_002", `Timeout exceeded: the invocation ran longer than ${this.#timeoutMs} ms`);
+    if (this.#expiredIn === "boot") {
+      return this.#limitFailure("FN_008", `Cold start timeout: the module did not load within ${this.#timeoutMs} ms`);
+    }
+    if (this.#expiredIn === "run") {
+      return this.#limitFailure("FN_002", `Timeout exceeded: the invocation ran longer than ${this.#timeoutMs} ms`);
+    }
+    if (this.#disposedByHost) return new BunbaseError("FN_004", "The edge node is shutting down", { status: 503 });
     if (this.#isolate.isDisposed) {
       return this.#limitFailure("FN_003", `Memory limit exceeded: the function used more than ${this.memoryMb} MB`);
     }
@@ -208,7 +257,7 @@ export class FunctionInstance {
     return this.#guestFailure({ kind: "uncaught", name, message, stack });
   }
 
-  #limitFailure(code: "FN_002" | "FN_003", message: string): BunbaseError {
+  #limitFailure(code: "FN_002" | "FN_003" | "FN_008", message: string): BunbaseError {
     this.#bridge.emit("error", message);
     return new BunbaseError(code, message);
   }

@@ -28,7 +28,12 @@ export function defineGlobal(name: string, value: unknown): void {
 const platform = {
   TextEncoder: textEncoding.TextEncoder,
   TextDecoder: textEncoding.TextDecoder,
-  ReadableStream, WritableStream, TransformStream, ByteLengthQueuingStrategy, CountQueuingStrategy };
+  ReadableStream,
+  WritableStream,
+  TransformStream,
+  ByteLengthQueuingStrategy,
+  CountQueuingStrategy,
+};
 for (const [name, value] of Object.entries(platform)) {
   if (value === undefined) throw new Error(`bunbase runtime: polyfill for ${name} failed to load`);
   defineGlobal(name, value);

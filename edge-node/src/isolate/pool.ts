@@ -44,6 +44,8 @@ interface VersionPool {
   draining: boolean;
 }
 
+const DISPOSAL_GRACE_MS = 25;
+
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
 export class IsolatePool {
@@ -52,7 +54,8 @@ export class IsolatePool {
   readonly #maxQueue: number;
   readonly #idleMs: number;
   readonly #versions = new Map<string, VersionPool>();
-  readonly #settling = new Set<Promise<void>>();
+  /** Resolved when no invocation is running any more (close() waits on them). */
+  #onIdle: (() => void)[] = [];
   #busy = 0;
   #closed = false;
 
@@ -66,12 +69,17 @@ export class IsolatePool {
     bundleRuntime().catch(() => undefined);
   }
 
-  invokeHttp(source: FunctionSource, limits: InstanceLimits, input: HttpRequestInput): Promise<{ result: HttpResult; meta: InvocationMeta }> {
+  invokeHttp(
+    source: FunctionSource,
+    limits: InstanceLimits,
+    input: HttpRequestInput,
+  ): Promise<{ result: HttpResult; meta: InvocationMeta }> {
     const guestInput = {
       method: input.method,
       url: input.url,
       headers: input.headers,
-      body: input.body,
+      // A GET or HEAD request has no body (the Request constructor would refuse one).
+      body: /^(GET|HEAD)$/i.test(input.method) ? null : input.body,
       env: input.env,
       geo: input.geo ?? null,
       auth: input.auth ?? null,
@@ -79,7 +87,11 @@ export class IsolatePool {
     return this.#invoke(source, limits, input.invocationId, input.env, (instance) => instance.runHttp(guestInput));
   }
 
-  invokeEvent(source: FunctionSource, limits: InstanceLimits, input: EventInput): Promise<{ result: unknown; meta: InvocationMeta }> {
+  invokeEvent(
+    source: FunctionSource,
+    limits: InstanceLimits,
+    input: EventInput,
+  ): Promise<{ result: unknown; meta: InvocationMeta }> {
     const guestInput = { event: input.event, env: input.env };
     return this.#invoke(source, limits, input.invocationId, input.env, (instance) => instance.runEvent(guestInput));
   }
@@ -110,9 +122,13 @@ export class IsolatePool {
       for (const waiter of pool.queue.splice(0)) waiter.reject(closedError());
       for (const instance of [...pool.idle.keys()]) this.#drop(pool, instance);
     }
-    await Promise.all(this.#settling);
+    if (this.#busy > 0) await new Promise<void>((resolve) => this.#onIdle.push(resolve));
     for (const pool of this.#versions.values()) for (const instance of pool.instances) this.#drop(pool, instance);
     this.#versions.clear();
+    // A disposed isolate hands its handles on Node objects (our bridge callbacks) back to
+    // the Node thread as tasks. Let them run now: run during process teardown instead,
+    // they abort the process (isolated-vm asserts a current environment).
+    await new Promise((resolve) => setTimeout(resolve, DISPOSAL_GRACE_MS));
   }
 
   async #invoke<T>(
@@ -123,6 +139,7 @@ export class IsolatePool {
     run: (instance: FunctionInstance) => Promise<T>,
   ): Promise<{ result: T; meta: InvocationMeta }> {
     const meta = emptyMeta();
+    if (this.#closed) throw toInvocationFailure(closedError(), meta);
     const queuedAt = performance.now();
     const pool = this.#versionPool(source, limits.memoryMb);
     let lease: Lease;
@@ -161,9 +178,7 @@ export class IsolatePool {
   #settle(pool: VersionPool, instance: FunctionInstance): void {
     const draining = instance.settle();
     if (draining === undefined) return this.#release(pool, instance);
-    const settled = draining.then(() => this.#release(pool, instance));
-    this.#settling.add(settled);
-    void settled.finally(() => this.#settling.delete(settled));
+    void draining.then(() => this.#release(pool, instance));
   }
 
   #versionPool(source: FunctionSource, memoryMb: number): VersionPool {
@@ -179,19 +194,23 @@ export class IsolatePool {
   }
 
   async #acquire(pool: VersionPool): Promise<Lease> {
-    if (this.#closed) throw closedError();
-    const warm = pool.idle.keys().next();
-    if (!warm.done) {
-      clearTimeout(pool.idle.get(warm.value));
-      pool.idle.delete(warm.value);
+    // The most recently used idle instance: the surplus ones stay idle and expire.
+    const warm = [...pool.idle.keys()].at(-1);
+    if (warm !== undefined) {
+      clearTimeout(pool.idle.get(warm));
+      pool.idle.delete(warm);
       this.#busy += 1;
-      return { instance: warm.value, fresh: false };
+      return { instance: warm, fresh: false };
     }
     if (pool.instances.size < this.#maxInstances) return this.#create(pool);
     if (pool.queue.length >= this.#maxQueue) {
-      throw new BunbaseError("FN_007", `Concurrency limit exceeded: ${this.#maxQueue} requests already wait for this function`, {
-        headers: { "retry-after": "1" },
-      });
+      throw new BunbaseError(
+        "FN_007",
+        `Concurrency limit exceeded: ${this.#maxQueue} requests already wait for this function`,
+        {
+          headers: { "retry-after": "1" },
+        },
+      );
     }
     return new Promise<Lease>((resolve, reject) => pool.queue.push({ resolve, reject }));
   }
@@ -203,8 +222,22 @@ export class IsolatePool {
     return { instance, fresh: true };
   }
 
+  #createFor(pool: VersionPool, waiter: Waiter): void {
+    try {
+      waiter.resolve(this.#create(pool));
+    } catch (error) {
+      waiter.reject(error);
+    }
+  }
+
   #release(pool: VersionPool, instance: FunctionInstance): void {
     this.#busy -= 1;
+    this.#handOver(pool, instance);
+    if (this.#busy === 0) for (const resolve of this.#onIdle.splice(0)) resolve();
+  }
+
+  /** A freed instance serves the next waiter, goes idle, or is dropped. */
+  #handOver(pool: VersionPool, instance: FunctionInstance): void {
     const reusable = instance.alive && instance.booted && !this.#closed;
     if (!reusable) this.#drop(pool, instance);
     const waiter = pool.queue.shift();
@@ -213,7 +246,7 @@ export class IsolatePool {
         this.#busy += 1;
         waiter.resolve({ instance, fresh: false });
       } else {
-        waiter.resolve(this.#create(pool));
+        this.#createFor(pool, waiter);
       }
       return;
     }
@@ -240,4 +273,3 @@ export class IsolatePool {
 function closedError(): BunbaseError {
   return new BunbaseError("FN_004", "The edge node is shutting down", { status: 503 });
 }
-

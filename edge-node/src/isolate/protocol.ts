@@ -44,7 +44,8 @@ export type GuestHttpOutcome =
   | { ok: true; waiting: boolean; status: number; headers: [string, string][]; body: Uint8Array }
   | { ok: false; waiting: boolean; error: GuestError };
 
-export type GuestEventOutcome = { ok: true; waiting: boolean; json: string } | { ok: false; waiting: boolean; error: GuestError };
+export type GuestEventOutcome =
+  { ok: true; waiting: boolean; json: string } | { ok: false; waiting: boolean; error: GuestError };
 
 /** What `globalThis[RUNTIME_GLOBAL]` holds until the host takes it. */
 export interface RuntimeEntry {

@@ -4,7 +4,7 @@
  * cloning. Bodies are handled by the Body mixin.
  */
 import { Body, extractBody, type BodyInit } from "./body.guest.ts";
-import { Headers, type HeadersInit } from "./headers.guest.ts";
+import { Headers, makeImmutable, type HeadersInit } from "./headers.guest.ts";
 
 export interface RequestInit {
   method?: string;
@@ -115,7 +115,7 @@ export class Response extends Body {
     if (!REDIRECT_STATUSES.includes(status)) throw new RangeError(`Invalid redirect status: ${status}`);
     const location = new URL(String(url)).href;
     const response = new Response(null, { status, headers: { location } });
-    Headers.freeze(response.headers);
+    makeImmutable(response.headers);
     return response;
   }
 
@@ -124,7 +124,7 @@ export class Response extends Body {
     // A network error: status 0, which no handler may return (the host refuses it).
     Object.defineProperty(response, "status", { value: 0 });
     Object.defineProperty(response, "type", { value: "error" });
-    Headers.freeze(response.headers);
+    makeImmutable(response.headers);
     return response;
   }
 

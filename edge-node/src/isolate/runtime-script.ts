@@ -14,7 +14,9 @@ export const RUNTIME_FILENAME = "bunbase:runtime";
 const entry = fileURLToPath(new URL("./runtime.guest.ts", import.meta.url));
 
 let bundled: Promise<string> | null = null;
-let codeCache: ivm.ExternalCopy<ArrayBuffer> | null = null;
+// Kept as plain host bytes: a long-lived ExternalCopy would be finalized at process exit,
+// outside any isolate environment, which isolated-vm does not survive reliably.
+let codeCache: ArrayBuffer | null = null;
 
 export function bundleRuntime(): Promise<string> {
   bundled ??= build({
@@ -37,10 +39,15 @@ export function bundleRuntime(): Promise<string> {
 /** Compiles and runs the runtime in `context` (the bridge globals must already be set). */
 export async function evaluateRuntime(isolate: ivm.Isolate, context: ivm.Context): Promise<void> {
   const code = await bundleRuntime();
+  const cachedData = codeCache === null ? null : new ivm.ExternalCopy(codeCache);
   const script: ivm.Script & ivm.CachedDataResult = await isolate.compileScript(code, {
     filename: RUNTIME_FILENAME,
-    ...(codeCache === null ? { produceCachedData: true } : { cachedData: codeCache }),
+    ...(cachedData === null ? { produceCachedData: true } : { cachedData }),
   });
-  if (codeCache === null && script.cachedData !== undefined) codeCache = script.cachedData;
+  cachedData?.release();
+  if (codeCache === null && script.cachedData !== undefined) {
+    codeCache = script.cachedData.copy();
+    script.cachedData.release();
+  }
   await script.run(context, { release: true });
 }

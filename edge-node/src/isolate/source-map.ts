@@ -6,21 +6,28 @@
 import { SourceMap, type SourceMapPayload } from "node:module";
 import { RUNTIME_FILENAME } from "./runtime-script.ts";
 
+const RUNTIME_FRAME = new RegExp(`^\\s*at .*(?:${RUNTIME_FILENAME}|<isolated-vm)`);
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** `../src/index.ts` or `file:///app/index.ts` -> `src/index.ts` / `app/index.ts`. */
 function displayPath(source: string): string {
-  return source.replace(/^file:\/\/\/?/, "").replace(/^(?:\.\.?\/)+/, "").replace(/^webpack:\/\/\/?/, "");
+  return source
+    .replace(/^file:\/\/\/?/, "")
+    .replace(/^(?:\.\.?\/)+/, "")
+    .replace(/^webpack:\/\/\/?/, "");
 }
 
 export class StackMapper {
+  readonly #bundleUrl: string;
   readonly #frame: RegExp;
   readonly #mapJson: string | undefined;
   #map: SourceMap | null | undefined;
 
   constructor(bundleUrl: string, mapJson?: string) {
+    this.#bundleUrl = bundleUrl;
     this.#frame = new RegExp(`${escapeRegExp(bundleUrl)}:(\\d+):(\\d+)`, "g");
     this.#mapJson = mapJson;
   }
@@ -43,14 +50,22 @@ export class StackMapper {
   mapPosition(line: number, column: number): string | null {
     const map = this.#sourceMap();
     if (map === null) return null;
-    const entry = map.findEntry(line - 1, column - 1) as Partial<{ originalSource: string; originalLine: number; originalColumn: number }>;
-    if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return null;
+    const entry = map.findEntry(line - 1, column - 1) as Partial<{
+      originalSource: string;
+      originalLine: number;
+      originalColumn: number;
+    }>;
+    if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined)
+      return null;
     return `${displayPath(entry.originalSource)}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
   }
 
   /** Rewrites every `<bundle url>:L:C` in `text`; drops runtime frames. */
   mapText(text: string): string {
-    const lines = text.split("\n").filter((line) => !(line.includes(RUNTIME_FILENAME) || line.includes("<isolated-vm")));
+    if (!text.includes(this.#bundleUrl) && !text.includes(RUNTIME_FILENAME) && !text.includes("<isolated-vm")) {
+      return text;
+    }
+    const lines = text.split("\n").filter((line) => !RUNTIME_FRAME.test(line));
     return lines.map((line) => this.#mapLine(line)).join("\n");
   }
 

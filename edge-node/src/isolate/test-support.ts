@@ -12,11 +12,22 @@ let counter = 0;
 
 export function source(code: string, overrides: Partial<FunctionSource> = {}): FunctionSource {
   counter += 1;
-  return { functionId: `fn-${counter}`, name: `fn${counter}`, version: 1, bundleHash: `sha256:${counter}`, code, exportName: "handler", ...overrides };
+  return {
+    functionId: `fn-${counter}`,
+    name: `fn${counter}`,
+    version: 1,
+    bundleHash: `sha256:${counter}`,
+    code,
+    exportName: "handler",
+    ...overrides,
+  };
 }
 
 /** Bundles `files` (entry `index.ts`) the way the CLI does: one ESM file plus its map. */
-export async function bundled(files: Record<string, string>, overrides: Partial<FunctionSource> = {}): Promise<FunctionSource> {
+export async function bundled(
+  files: Record<string, string>,
+  overrides: Partial<FunctionSource> = {},
+): Promise<FunctionSource> {
   const dir = await mkdtemp(join(tmpdir(), "bunbase-isolate-"));
   try {
     for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
@@ -47,10 +58,19 @@ export function collectingPool(options: { maxInstancesPerVersion?: number; maxQu
 
 export function request(overrides: Partial<HttpRequestInput> = {}): HttpRequestInput {
   counter += 1;
-  return { invocationId: `inv-${counter}`, method: "GET", url: "https://example.test/hello?x=1", headers: [], body: null, env: {}, ...overrides };
+  return {
+    invocationId: `inv-${counter}`,
+    method: "GET",
+    url: "https://example.test/hello?x=1",
+    headers: [],
+    body: null,
+    env: {},
+    ...overrides,
+  };
 }
 
-export const limits = { memoryMb: 128, timeoutMs: 2000 };
+// Generous: a cold start on a loaded CI machine can take seconds, and it has this budget too.
+export const limits = { memoryMb: 128, timeoutMs: 10_000 };
 
 export const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 

@@ -7,11 +7,14 @@ after(() => pool.close());
 
 describe("web platform inside the isolate", () => {
   it("parses URLs and search params", async () => {
-    const result = await evaluate(pool, `
+    const result = await evaluate(
+      pool,
+      `
       const url = new URL("/a/b?x=1&y=two#h", "https://user@example.com:8443");
       url.searchParams.append("z", "3 4");
       return { host: url.host, path: url.pathname, x: url.searchParams.get("x"), href: url.href,
-        form: new URLSearchParams({ a: "1", b: "x y" }).toString() };`);
+        form: new URLSearchParams({ a: "1", b: "x y" }).toString() };`,
+    );
     assert.deepEqual(result, {
       host: "example.com:8443",
       path: "/a/b",
@@ -22,20 +25,28 @@ describe("web platform inside the isolate", () => {
   });
 
   it("keeps Headers case-insensitive with multiple values and set-cookie apart", async () => {
-    const result = await evaluate(pool, `
+    const result = await evaluate(
+      pool,
+      `
       const h = new Headers({ "Content-Type": "text/plain" });
       h.append("Accept", "a"); h.append("accept", "b");
       h.append("Set-Cookie", "a=1"); h.append("set-cookie", "b=2");
       h.set("X-One", "1"); h.delete("x-one");
       let threw = false; try { h.append("bad name", "x"); } catch (e) { threw = e instanceof TypeError; }
       return { accept: h.get("ACCEPT"), cookies: h.getSetCookie(), has: h.has("content-type"), gone: h.get("x-one"),
-        entries: [...h], threw };`);
+        entries: [...h], threw };`,
+    );
     assert.deepEqual(result, {
       accept: "a, b",
       cookies: ["a=1", "b=2"],
       has: true,
       gone: null,
-      entries: [["accept", "a, b"], ["content-type", "text/plain"], ["set-cookie", "a=1"], ["set-cookie", "b=2"]],
+      entries: [
+        ["accept", "a, b"],
+        ["content-type", "text/plain"],
+        ["set-cookie", "a=1"],
+        ["set-cookie", "b=2"],
+      ],
       threw: true,
     });
   });
@@ -48,12 +59,24 @@ describe("web platform inside the isolate", () => {
       return Response.json({ json, text: await copy.text(), used: req.bodyUsed, again, type: req.headers.get("content-type") });
     }`);
     const body = new TextEncoder().encode(JSON.stringify({ a: [1, 2] }));
-    const { result } = await pool.invokeHttp(fn, limits, request({ method: "POST", body, headers: [["content-type", "application/json"]] }));
-    assert.deepEqual(JSON.parse(text(result.body)), { json: { a: [1, 2] }, text: '{"a":[1,2]}', used: true, again: true, type: "application/json" });
+    const { result } = await pool.invokeHttp(
+      fn,
+      limits,
+      request({ method: "POST", body, headers: [["content-type", "application/json"]] }),
+    );
+    assert.deepEqual(JSON.parse(text(result.body)), {
+      json: { a: [1, 2] },
+      text: '{"a":[1,2]}',
+      used: true,
+      again: true,
+      type: "application/json",
+    });
   });
 
   it("builds Responses: json, redirect, streams, bytes, clone, status checks", async () => {
-    const result = await evaluate(pool, `
+    const result = await evaluate(
+      pool,
+      `
       const json = Response.json({ ok: 1 }, { status: 201 });
       const redirect = Response.redirect("https://example.com/next", 307);
       const stream = new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("st")); c.enqueue(new TextEncoder().encode("ream")); c.close(); } }));
@@ -64,7 +87,8 @@ describe("web platform inside the isolate", () => {
       return { status: json.status, ct: json.headers.get("content-type"), json: await json.json(),
         redirect: [redirect.status, redirect.headers.get("location")], stream: await stream.text(),
         bytes: Array.from(await bytes.bytes()), clone: await clone.text(), params: params.headers.get("content-type"),
-        hasBody: bytes.body !== null, error: Response.error().type, range };`);
+        hasBody: bytes.body !== null, error: Response.error().type, range };`,
+    );
     assert.deepEqual(result, {
       status: 201,
       ct: "application/json",
@@ -81,16 +105,21 @@ describe("web platform inside the isolate", () => {
   });
 
   it("round-trips TextEncoder/TextDecoder, atob/btoa and structuredClone", async () => {
-    const result = await evaluate(pool, `
+    const result = await evaluate(
+      pool,
+      `
       const bytes = new TextEncoder().encode("héllo €");
       const clone = structuredClone({ m: new Map([["a", 1]]), d: new Date(0), s: new Set([1]) });
       return { len: bytes.length, back: new TextDecoder().decode(bytes), b64: btoa("hello"), plain: atob("aGVsbG8="),
-        map: clone.m instanceof Map && clone.m.get("a"), date: clone.d instanceof Date && clone.d.getTime(), set: clone.s.has(1) };`);
+        map: clone.m instanceof Map && clone.m.get("a"), date: clone.d instanceof Date && clone.d.getTime(), set: clone.s.has(1) };`,
+    );
     assert.deepEqual(result, { len: 10, back: "héllo €", b64: "aGVsbG8=", plain: "hello", map: 1, date: 0, set: true });
   });
 
   it("fires timers in order and never fires cleared ones", async () => {
-    const result = await evaluate(pool, `
+    const result = await evaluate(
+      pool,
+      `
       const order = [];
       setTimeout(() => order.push("30"), 30);
       setTimeout(() => order.push("0"), 0);
@@ -100,23 +129,31 @@ describe("web platform inside the isolate", () => {
       const interval = setInterval(() => { ticks += 1; if (ticks === 3) clearInterval(interval); }, 5);
       queueMicrotask(() => order.push("micro"));
       await new Promise((resolve) => setTimeout(resolve, 60));
-      return { order, ticks };`);
+      return { order, ticks };`,
+    );
     assert.deepEqual(result, { order: ["micro", "0", "30"], ticks: 3 });
   });
 
   it("offers crypto.randomUUID and getRandomValues with the spec's quota", async () => {
-    const result = (await evaluate(pool, `
+    const result = (await evaluate(
+      pool,
+      `
       const a = crypto.getRandomValues(new Uint8Array(32));
       let quota = ""; try { crypto.getRandomValues(new Uint8Array(65537)); } catch (e) { quota = e.name; }
-      return { uuids: [crypto.randomUUID(), crypto.randomUUID()], nonZero: a.some((b) => b !== 0), quota, now: typeof performance.now() };`)) as {
+      return { uuids: [crypto.randomUUID(), crypto.randomUUID()], nonZero: a.some((b) => b !== 0), quota, now: typeof performance.now() };`,
+    )) as {
       uuids: string[];
       nonZero: boolean;
       quota: string;
       now: string;
     };
-    for (const uuid of result.uuids) assert.match(uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const uuid of result.uuids)
+      assert.match(uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.notEqual(result.uuids[0], result.uuids[1]);
-    assert.deepEqual({ nonZero: result.nonZero, quota: result.quota, now: result.now }, { nonZero: true, quota: "QuotaExceededError", now: "number" });
+    assert.deepEqual(
+      { nonZero: result.nonZero, quota: result.quota, now: result.now },
+      { nonZero: true, quota: "QuotaExceededError", now: "number" },
+    );
   });
 
   it("exposes process.env as a read-only view of the invocation's env, and nothing else on process", async () => {
@@ -129,6 +166,14 @@ describe("web platform inside the isolate", () => {
         frozen: Object.isFrozen(process), json: JSON.stringify(process.env) };`,
       { SECRET: "s3" },
     );
-    assert.deepEqual(result, { value: "s3", keys: ["SECRET"], threw: true, deleted: true, process: ["env"], frozen: true, json: '{"SECRET":"s3"}' });
+    assert.deepEqual(result, {
+      value: "s3",
+      keys: ["SECRET"],
+      threw: true,
+      deleted: true,
+      process: ["env"],
+      frozen: true,
+      json: '{"SECRET":"s3"}',
+    });
   });
 });

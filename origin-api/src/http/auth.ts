@@ -19,10 +19,14 @@ export function requireApiKey(keys: ApiKeys, publicPaths: string[] = ["/health"]
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const key = match ? keys.verify(match[1]) : undefined;
     if (!key) {
-      throw new BunbaseError("FN_009", match ? "Invalid API key" : "Missing API key: send Authorization: Bearer <key>", {
-        status: 401,
-        headers: { "www-authenticate": 'Bearer realm="bunbase"' },
-      });
+      throw new BunbaseError(
+        "FN_009",
+        match ? "Invalid API key" : "Missing API key: send Authorization: Bearer <key>",
+        {
+          status: 401,
+          headers: { "www-authenticate": 'Bearer realm="bunbase"' },
+        },
+      );
     }
     const denied = denial(key, c.req.method, c.req.path);
     if (denied) throw new BunbaseError("FN_009", denied, { details: { role: key.role } });

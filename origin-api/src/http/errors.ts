@@ -18,12 +18,17 @@ export function onError(log: Logger): ErrorHandler<AppEnv> {
   return function onError(thrown, c) {
     let err: BunbaseError;
     if (thrown instanceof HTTPException) {
-      err = new BunbaseError(thrown.status >= 500 ? "FN_004" : "FN_006", thrown.message || "Bad request", { status: thrown.status });
+      err = new BunbaseError(thrown.status >= 500 ? "FN_004" : "FN_006", thrown.message || "Bad request", {
+        status: thrown.status,
+      });
     } else {
       err = toBunbaseError(thrown);
     }
     if (err.status >= 500 && err.code === "FN_004") {
-      log.error({ err: thrown, requestId: c.get("requestId"), method: c.req.method, path: c.req.path }, "request failed");
+      log.error(
+        { err: thrown, requestId: c.get("requestId"), method: c.req.method, path: c.req.path },
+        "request failed",
+      );
     }
     return errorResponse(c, err);
   };
@@ -31,13 +36,17 @@ export function onError(log: Logger): ErrorHandler<AppEnv> {
 
 export function notFound(): NotFoundHandler<AppEnv> {
   return function notFound(c) {
-    return errorResponse(c, new BunbaseError("FN_001", "Route not found", { details: { method: c.req.method, path: c.req.path } }));
+    return errorResponse(
+      c,
+      new BunbaseError("FN_001", "Route not found", { details: { method: c.req.method, path: c.req.path } }),
+    );
   };
 }
 
-export function bodyTooLarge(limitBytes: number): BunbaseError {
+export function bodyTooLarge(limitBytes: number, headers?: Record<string, string>): BunbaseError {
   return new BunbaseError("FN_006", `Request body exceeds ${limitBytes / (1024 * 1024)} MB`, {
     status: 413,
     details: { path: "body", limitBytes },
+    headers,
   });
 }

@@ -36,7 +36,11 @@ async function readDeployBody(c: Context): Promise<{ source: DeploySource; optio
     const body = await readJson(c);
     return { source: sourceFromJson(body), options: optionsFrom(body.environment, body.message, "") };
   }
-  if (["application/gzip", "application/x-gzip", "application/x-tar", "application/tar", "application/x-gtar"].includes(type)) {
+  if (
+    ["application/gzip", "application/x-gzip", "application/x-tar", "application/tar", "application/x-gtar"].includes(
+      type,
+    )
+  ) {
     const data = Buffer.from(await c.req.arrayBuffer());
     if (data.length === 0) throw invalid("body", "the tarball is empty");
     const gzip = data[0] === 0x1f && data[1] === 0x8b;
@@ -50,5 +54,8 @@ function optionsFrom(environment: unknown, message: unknown, prefix: string): De
   if (message !== undefined && (typeof message !== "string" || message.length > 1000)) {
     throw invalid(`${prefix}message`, "must be a string of at most 1000 characters");
   }
-  return { environment: parseEnvironment(environment, `${prefix}environment`), message: (message as string | undefined) ?? null };
+  return {
+    environment: parseEnvironment(environment, `${prefix}environment`),
+    message: (message as string | undefined) ?? null,
+  };
 }

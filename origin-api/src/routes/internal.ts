@@ -19,7 +19,9 @@ export function internalRoutes(s: Services): Hono<AppEnv> {
       let chain = stream.writeSSE({ event: "revision", data: JSON.stringify({ revision: s.bus.revision }) });
       await chain;
       const onRevision = (revision: number) => {
-        chain = chain.then(() => stream.writeSSE({ event: "revision", data: JSON.stringify({ revision }) })).catch(() => stream.abort());
+        chain = chain
+          .then(() => stream.writeSSE({ event: "revision", data: JSON.stringify({ revision }) }))
+          .catch(() => stream.abort());
       };
       s.bus.on("revision", onRevision);
       return () => s.bus.off("revision", onRevision);

@@ -19,7 +19,8 @@ export function logRoutes(s: Services): Hono<AppEnv> {
       invocationId: q.invocationId || undefined,
     };
     const limit = parseLimit(q.limit);
-    const follow = q.follow === "1" || q.follow === "true" || (c.req.header("accept") ?? "").includes("text/event-stream");
+    const follow =
+      q.follow === "1" || q.follow === "true" || (c.req.header("accept") ?? "").includes("text/event-stream");
     if (!follow) return c.json(s.logs.query(fn.id, filters, limit, q.cursor || undefined));
 
     return serveSse(c, async (stream) => {
@@ -28,7 +29,7 @@ export function logRoutes(s: Services): Hono<AppEnv> {
       for (const log of backlog) await stream.writeSSE({ data: JSON.stringify(log) });
       let chain = Promise.resolve();
       const onLog = (functionId: string, log: Parameters<typeof matches>[0]) => {
-        if (functionId !== fn.id || !matches(log, { ...filters, untilMs: filters.untilMs })) return;
+        if (functionId !== fn.id || !matches(log, filters)) return;
         chain = chain.then(() => stream.writeSSE({ data: JSON.stringify(publicLog(log)) })).catch(() => stream.abort());
       };
       s.logs.on("log", onLog);

@@ -19,8 +19,10 @@ export class ApiKeys {
   }
 
   create(name: unknown, role: unknown): ApiKeyRow & { key: string } {
-    if (typeof name !== "string" || name.trim() === "" || name.length > 100) throw invalid("name", "a key needs a name (1-100 characters)");
-    if (typeof role !== "string" || !ROLES.includes(role as Role)) throw invalid("role", `role must be one of ${ROLES.join(", ")}`);
+    if (typeof name !== "string" || name.trim() === "" || name.length > 100)
+      throw invalid("name", "a key needs a name (1-100 characters)");
+    if (typeof role !== "string" || !ROLES.includes(role as Role))
+      throw invalid("role", `role must be one of ${ROLES.join(", ")}`);
     const key = `bb_${role}_${randomBytes(24).toString("base64url")}`;
     const row = this.store.keys.insert(newId("key"), name.trim(), role as Role, hash(key));
     return { ...row, key };

@@ -96,8 +96,11 @@ export class AsyncInvocations {
 
   private async run(row: AsyncInvocation): Promise<void> {
     const fn = this.store.functions.find(row.functionId);
-    if (!fn) return this.store.async.finish(row.id, "failed", { error: { code: "FN_001", message: "Function deleted" } });
-    let outcome: { ok: true; result: unknown } | { ok: false; retry: boolean; error: { code?: string; message: string; status?: number } };
+    if (!fn)
+      return this.store.async.finish(row.id, "failed", { error: { code: "FN_001", message: "Function deleted" } });
+    let outcome:
+      | { ok: true; result: unknown }
+      | { ok: false; retry: boolean; error: { code?: string; message: string; status?: number } };
     try {
       const res = await this.invoker.invoke(
         fn,
@@ -117,13 +120,20 @@ export class AsyncInvocations {
     } catch (err) {
       if (this.closed) return; // stays running; requeued at the next start
       const e = toBunbaseError(err);
-      outcome = { ok: false, retry: RETRYABLE.has(e.code) || e.status >= 500, error: { code: e.code, message: e.message } };
+      outcome = {
+        ok: false,
+        retry: RETRYABLE.has(e.code) || e.status >= 500,
+        error: { code: e.code, message: e.message },
+      };
     }
     if (outcome.ok) return this.store.async.finish(row.id, "succeeded", { result: outcome.result });
     if (outcome.retry && row.attempts <= MAX_RETRIES) {
       const delay = backoff(row.attempts, this.baseDelayMs);
       this.store.async.retryLater(row.id, Date.now() + delay, outcome.error);
-      this.log.info({ invocationId: row.id, attempt: row.attempts, retryMs: delay }, "async invocation failed; retrying");
+      this.log.info(
+        { invocationId: row.id, attempt: row.attempts, retryMs: delay },
+        "async invocation failed; retrying",
+      );
       return;
     }
     this.store.async.finish(row.id, "failed", { error: outcome.error });

@@ -4,6 +4,7 @@
  * need origin workers.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { cloneGit, extractTarball, writeFiles } from "../../../bundler/index.ts";
 import { BunbaseError, invalid } from "../../../core/index.ts";
@@ -20,13 +21,15 @@ const CONFIG_FILES = ["function.config.ts", "function.config.js", "function.conf
 
 /** Writes the source into `dir`; returns the folder to build (a git `path` may point below it). */
 export async function materialize(source: Exclude<DeploySource, { kind: "bundle" }>, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
   switch (source.kind) {
     case "files":
       await writeFiles(source.files, dir);
       return dir;
     case "tarball":
       await extractTarball(source.data, dir, source.gzip);
-      if (isContainerImage(dir)) throw new BunbaseError("FN_005", CONTAINERS_UNAVAILABLE, { details: { runtime: "container" } });
+      if (isContainerImage(dir))
+        throw new BunbaseError("FN_005", CONTAINERS_UNAVAILABLE, { details: { runtime: "container" } });
       return dir;
     case "git": {
       const out: unknown = await cloneGit(source.git, dir);
@@ -59,7 +62,8 @@ export function sourceFromJson(body: Record<string, unknown>): DeploySource {
   if (given.length !== 1) throw invalid(given.length ? given[1] : "files", "give exactly one of files, git or bundle");
   if (body.files !== undefined) {
     const files = body.files;
-    if (!files || typeof files !== "object" || Array.isArray(files)) throw invalid("files", "must be an object of path -> content");
+    if (!files || typeof files !== "object" || Array.isArray(files))
+      throw invalid("files", "must be an object of path -> content");
     for (const [path, content] of Object.entries(files)) {
       if (typeof content !== "string") throw invalid(`files.${path}`, "must be a string");
     }
@@ -68,20 +72,25 @@ export function sourceFromJson(body: Record<string, unknown>): DeploySource {
   }
   if (body.git !== undefined) {
     const git = body.git as Record<string, unknown>;
-    if (!git || typeof git !== "object" || typeof git.url !== "string" || git.url === "") throw invalid("git.url", "a git deploy needs a url");
+    if (!git || typeof git !== "object" || typeof git.url !== "string" || git.url === "")
+      throw invalid("git.url", "a git deploy needs a url");
     for (const k of ["ref", "path"] as const) {
       if (git[k] !== undefined && typeof git[k] !== "string") throw invalid(`git.${k}`, "must be a string");
     }
     if (typeof git.path === "string" && (git.path.split(/[\\/]/).includes("..") || git.path.startsWith("/"))) {
       throw invalid("git.path", "must be a relative path inside the repository");
     }
-    return { kind: "git", git: { url: git.url, ref: git.ref as string | undefined, path: git.path as string | undefined } };
+    return {
+      kind: "git",
+      git: { url: git.url, ref: git.ref as string | undefined, path: git.path as string | undefined },
+    };
   }
   const bundle = body.bundle as Record<string, unknown>;
   if (!bundle || typeof bundle !== "object") throw invalid("bundle", "must be an object");
   if (typeof bundle.code !== "string" || bundle.code === "") throw invalid("bundle.code", "must be a non-empty string");
   if (bundle.map !== undefined && typeof bundle.map !== "string") throw invalid("bundle.map", "must be a string");
-  if (typeof bundle.exportName !== "string" || bundle.exportName === "") throw invalid("bundle.exportName", "must be a non-empty string");
+  if (typeof bundle.exportName !== "string" || bundle.exportName === "")
+    throw invalid("bundle.exportName", "must be a non-empty string");
   if (body.config !== undefined && (!body.config || typeof body.config !== "object" || Array.isArray(body.config))) {
     throw invalid("config", "must be an object");
   }

@@ -69,7 +69,10 @@ export class Deployer {
       this.store.versions.activate(fn.id, options.environment, row.version, current?.version ?? null);
       return row;
     });
-    this.log.info({ function: fn.name, version: version.version, environment: options.environment, bundleHash }, "deployed");
+    this.log.info(
+      { function: fn.name, version: version.version, environment: options.environment, bundleHash },
+      "deployed",
+    );
     return deploymentOf(version);
   }
 
@@ -93,14 +96,22 @@ export class Deployer {
     return { code, map, exportName, bundleHash: hashBundle(code), warnings: [], newConfig };
   }
 
-  private async build(fn: FunctionRow, source: Exclude<DeploySource, { kind: "bundle" }>, options: DeployOptions): Promise<Built> {
+  private async build(
+    fn: FunctionRow,
+    source: Exclude<DeploySource, { kind: "bundle" }>,
+    options: DeployOptions,
+  ): Promise<Built> {
     const tmp = await mkdtemp(join(this.tmpRoot, "build-"));
     try {
       const dir = await materialize(source, join(tmp, "src"));
       if (!hasConfigFile(dir)) assertEdgeRunnable(fn.config as unknown as FunctionConfig);
       const result = await this.builder().build({ dir, storedConfig: fn.config as unknown as FunctionConfig });
       const newConfig = result.configFromUpload
-        ? this.functions.validate({ ...(result.config as unknown as Record<string, unknown>), name: fn.name }, fn.id, options.environment).config
+        ? this.functions.validate(
+            { ...(result.config as unknown as Record<string, unknown>), name: fn.name },
+            fn.id,
+            options.environment,
+          ).config
         : undefined;
       const { code, map, exportName, bundleHash, warnings } = result.build;
       return { code, map, exportName, bundleHash, warnings, newConfig };

@@ -40,6 +40,7 @@ export class Functions {
       id: fn.id,
       ...c,
       name: fn.name,
+      handler: c.handler ?? null,
       vpc: c.vpc ?? null,
       edge: c.edge ?? null,
       activeVersions: this.store.versions.active(fn.id),
@@ -90,7 +91,11 @@ export class Functions {
    * another function's and its secret references resolve. `functionId`: the function
    * being changed (undefined on create).
    */
-  validate(raw: Record<string, unknown>, functionId: string | undefined, environment?: Environment): { name: string; config: FunctionConfig } {
+  validate(
+    raw: Record<string, unknown>,
+    functionId: string | undefined,
+    environment?: Environment,
+  ): { name: string; config: FunctionConfig } {
     const config = parseFunctionConfig(raw);
     const name = (config as { name?: unknown }).name ?? raw.name;
     if (typeof name !== "string" || !NAME.test(name)) {
@@ -110,9 +115,13 @@ export class Functions {
       .flatMap((f) => httpClaims(f.config.triggers, httpRouteKey).map((c) => ({ ...c, functionName: f.name })));
     const clash = findConflict(httpClaims(config.triggers, httpRouteKey), others);
     if (clash) {
-      throw invalid(`triggers[${clash.mine.index}].path`, `${clash.mine.methods.join(",")} ${clash.mine.path} is already served by function ${clash.other.functionName}`, {
-        conflictsWith: clash.other.functionName,
-      });
+      throw invalid(
+        `triggers[${clash.mine.index}].path`,
+        `${clash.mine.methods.join(",")} ${clash.mine.path} is already served by function ${clash.other.functionName}`,
+        {
+          conflictsWith: clash.other.functionName,
+        },
+      );
     }
   }
 }

@@ -6,7 +6,14 @@
  */
 import { Readable } from "node:stream";
 import { request } from "undici";
-import { BunbaseError, INTERNAL_HEADERS, invalid, newInvocationId, type Environment } from "../../../core/index.ts";
+import {
+  BunbaseError,
+  INTERNAL_HEADERS,
+  invalid,
+  isBunbaseError,
+  newInvocationId,
+  type Environment,
+} from "../../../core/index.ts";
 import type { FunctionRow, Store } from "../store/index.ts";
 import type { Runner } from "./runner.ts";
 
@@ -23,7 +30,15 @@ export interface InvokeInput {
   attempt?: number;
 }
 
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "upgrade",
+  "proxy-connection",
+  "te",
+  "trailer",
+]);
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9._:-]{0,99}$/;
 
 export class Invoker {
@@ -52,14 +67,27 @@ export class Invoker {
     } else if (input.contentType) {
       headers["content-type"] = input.contentType;
     }
-    const url = await this.runner.ready();
+    const startedAt = Date.now();
     let res: Awaited<ReturnType<typeof request>>;
     try {
-      res = await request(new URL("/__bunbase/invoke", url), { method: "POST", headers, body: body ?? undefined, signal });
+      const url = await this.runner.ready();
+      res = await request(new URL("/__bunbase/invoke", url), {
+        method: "POST",
+        headers,
+        body: body ?? undefined,
+        signal,
+        // The function's own timeout (up to 900 s) rules, and streamed bodies may be long-lived.
+        headersTimeout: 960_000,
+        bodyTimeout: 0,
+      });
     } catch (err) {
       if (signal?.aborted) throw err;
       this.runner.markUnreachable();
-      throw new BunbaseError("FN_008", "The runner could not be reached", { cause: err });
+      const error = isBunbaseError(err)
+        ? err
+        : new BunbaseError("FN_008", "The runner could not be reached", { cause: err });
+      this.recordUnreached(fn, input, invocationId, startedAt, error);
+      throw error;
     }
     const out = new Headers();
     for (const [name, value] of Object.entries(res.headers)) {
@@ -73,6 +101,34 @@ export class Invoker {
   }
 
   /** `?version=n`: the runner runs that version's bundle with the environment's variables. */
+  /** The runner never saw this invocation, so no telemetry will report it: record it here. */
+  private recordUnreached(
+    fn: FunctionRow,
+    input: InvokeInput,
+    id: string,
+    startedAt: number,
+    error: BunbaseError,
+  ): void {
+    const version = input.version ?? this.store.versions.active(fn.id)[input.environment] ?? 0;
+    const trigger = input.eventType ? "event" : "invoke";
+    const durationMs = Date.now() - startedAt;
+    this.store.telemetry.recordInvocation(
+      {
+        id,
+        functionId: fn.id,
+        version,
+        environment: input.environment,
+        trigger,
+        startedAt,
+        durationMs,
+        status: error.status,
+        errorCode: error.code,
+        coldStart: false,
+      },
+      "origin",
+    );
+  }
+
   /** Throws when there is nothing to run (no active version, unknown version). */
   pinHeaders(fn: FunctionRow, input: Pick<InvokeInput, "environment" | "version">): Record<string, string> {
     if (input.version === undefined) {

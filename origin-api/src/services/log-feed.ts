@@ -24,7 +24,12 @@ export class LogFeed extends EventEmitter<{ log: [string, StoredLog & { timeMs: 
     this.emit("log", r.functionId, { ...stored, timeMs: Date.parse(stored.time) });
   }
 
-  query(functionId: string, filters: LogFilters, limit: number, cursor?: string): { logs: PublicLog[]; nextCursor: string | null } {
+  query(
+    functionId: string,
+    filters: LogFilters,
+    limit: number,
+    cursor?: string,
+  ): { logs: PublicLog[]; nextCursor: string | null } {
     const q: LogQuery = { functionId, ...filters, limit: limit + 1, before: cursor ? decodeCursor(cursor) : undefined };
     const rows = this.store.telemetry.queryLogs(q);
     const page = rows.slice(0, limit);
@@ -39,7 +44,11 @@ export function matches(log: StoredLog & { timeMs: number }, f: LogFilters): boo
   if (f.untilMs !== undefined && log.timeMs > f.untilMs) return false;
   if (f.minLevel && LOG_LEVELS.indexOf(log.level) < LOG_LEVELS.indexOf(f.minLevel)) return false;
   if (f.invocationId && log.invocationId !== f.invocationId) return false;
-  if (f.q && !`${log.message} ${log.fields ? JSON.stringify(log.fields) : ""}`.toLowerCase().includes(f.q.toLowerCase())) return false;
+  if (
+    f.q &&
+    !`${log.message} ${log.fields ? JSON.stringify(log.fields) : ""}`.toLowerCase().includes(f.q.toLowerCase())
+  )
+    return false;
   return true;
 }
 

@@ -47,6 +47,9 @@ test("aggregate counts errors, cold starts, timeouts and throttles inside the wi
   assert.deepEqual(m.duration, { avg: 25, p50: 20, p95: 40, p99: 40 });
   assert.deepEqual(m.memoryMb, { avg: 30, max: 40 });
   assert.deepEqual(m.cpuMs, { avg: 4, max: 5 });
-  assert.equal(m.series.reduce((a, s) => a + s.invocations, 0), 4);
+  assert.equal(
+    m.series.reduce((a, s) => a + s.invocations, 0),
+    4,
+  );
   assert.ok(m.series.length >= 10);
 });

@@ -71,7 +71,12 @@ export function aggregate(all: InvocationStat[], window: WindowName, nowMs: numb
       t: new Date(t).toISOString(),
       invocations: inBucket.length,
       errors: inBucket.filter(isError).length,
-      p95: round(percentile(inBucket.map((s) => s.durationMs).sort((a, b) => a - b), 95)),
+      p95: round(
+        percentile(
+          inBucket.map((s) => s.durationMs).sort((a, b) => a - b),
+          95,
+        ),
+      ),
     });
   }
   return {
@@ -83,11 +88,19 @@ export function aggregate(all: InvocationStat[], window: WindowName, nowMs: numb
     coldStartRate: n ? round((coldStarts / n) * 10_000) / 10_000 : 0,
     timeouts: stats.filter((s) => s.errorCode === "FN_002").length,
     throttles: stats.filter((s) => s.errorCode === "FN_007").length,
-    duration: { avg: avg(durations), p50: round(percentile(durations, 50)), p95: round(percentile(durations, 95)), p99: round(percentile(durations, 99)) },
+    duration: {
+      avg: avg(durations),
+      p50: round(percentile(durations, 50)),
+      p95: round(percentile(durations, 95)),
+      p99: round(percentile(durations, 99)),
+    },
     memoryMb: { avg: avg(mem), max: max(mem) },
     cpuMs: { avg: avg(cpu), max: max(cpu) },
     // Intervals that started before the window but overlap it still count toward concurrency.
-    concurrency: concurrency(all.filter((s) => s.startedAt + s.durationMs >= from), nowMs),
+    concurrency: concurrency(
+      all.filter((s) => s.startedAt + s.durationMs >= from),
+      nowMs,
+    ),
     series,
   };
 }

@@ -28,7 +28,11 @@ export class Prometheus {
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });
-  readonly revision = new Gauge({ name: "bunbase_config_revision", help: "Current config revision", registers: [this.registry] });
+  readonly revision = new Gauge({
+    name: "bunbase_config_revision",
+    help: "Current config revision",
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "bunbase_origin_" });

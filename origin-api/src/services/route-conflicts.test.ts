@@ -13,16 +13,41 @@ test("methods overlap when they share one or either claims all", () => {
 
 test("http claims skip other triggers and keep their index", () => {
   const claims = httpClaims(
-    [{ type: "schedule", cron: "* * * * *" }, { type: "http", path: "/a", methods: ["get"] }, { type: "http", path: "/b" }],
+    [
+      { type: "schedule", cron: "* * * * *" },
+      { type: "http", path: "/a", methods: ["get"] },
+      { type: "http", path: "/b" },
+    ],
     key,
   );
-  assert.deepEqual(claims.map((c) => [c.index, c.methods]), [[1, ["GET"]], [2, ["*"]]]);
+  assert.deepEqual(
+    claims.map((c) => [c.index, c.methods]),
+    [
+      [1, ["GET"]],
+      [2, ["*"]],
+    ],
+  );
 });
 
 test("same route key and overlapping methods conflict; different methods do not", () => {
-  const others = httpClaims([{ type: "http", path: "/users/:id", methods: ["GET"] }], key).map((c) => ({ ...c, functionName: "users" }));
-  const clash = findConflict(httpClaims([{ type: "http", path: "/x" }, { type: "http", path: "/users/:name", methods: ["GET", "PUT"] }], key), others);
+  const others = httpClaims([{ type: "http", path: "/users/:id", methods: ["GET"] }], key).map((c) => ({
+    ...c,
+    functionName: "users",
+  }));
+  const clash = findConflict(
+    httpClaims(
+      [
+        { type: "http", path: "/x" },
+        { type: "http", path: "/users/:name", methods: ["GET", "PUT"] },
+      ],
+      key,
+    ),
+    others,
+  );
   assert.equal(clash?.mine.index, 1);
   assert.equal(clash?.other.functionName, "users");
-  assert.equal(findConflict(httpClaims([{ type: "http", path: "/users/:name", methods: ["PUT"] }], key), others), undefined);
+  assert.equal(
+    findConflict(httpClaims([{ type: "http", path: "/users/:name", methods: ["PUT"] }], key), others),
+    undefined,
+  );
 });

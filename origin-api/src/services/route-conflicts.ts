@@ -23,7 +23,8 @@ export function httpClaims(triggers: unknown, routeKey: (path: string) => string
   const claims: HttpClaim[] = [];
   triggers.forEach((t: { type?: unknown; path?: unknown; methods?: unknown }, index) => {
     if (t?.type !== "http" || typeof t.path !== "string") return;
-    const methods = Array.isArray(t.methods) && t.methods.length > 0 ? t.methods.map((m) => String(m).toUpperCase()) : ["*"];
+    const methods =
+      Array.isArray(t.methods) && t.methods.length > 0 ? t.methods.map((m) => String(m).toUpperCase()) : ["*"];
     claims.push({ index, key: routeKey(t.path), path: t.path, methods });
   });
   return claims;
@@ -35,7 +36,10 @@ export function methodsOverlap(a: string[], b: string[]): boolean {
 }
 
 /** The first of `mine` that another function already claims, with that function's claim. */
-export function findConflict(mine: HttpClaim[], others: OwnedClaim[]): { mine: HttpClaim; other: OwnedClaim } | undefined {
+export function findConflict(
+  mine: HttpClaim[],
+  others: OwnedClaim[],
+): { mine: HttpClaim; other: OwnedClaim } | undefined {
   for (const claim of mine) {
     const other = others.find((o) => o.key === claim.key && methodsOverlap(o.methods, claim.methods));
     if (other) return { mine: claim, other };

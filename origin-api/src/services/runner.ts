@@ -79,7 +79,8 @@ export class Runner {
   /** The runner's URL, waiting up to `timeoutMs` for it to (re)start. */
   async ready(timeoutMs = 30_000): Promise<string> {
     if (this.url) return this.url;
-    if (!this.available) throw new BunbaseError("FN_008", "No runner is installed on this node (edge-node/main.ts is missing)");
+    if (!this.available)
+      throw new BunbaseError("FN_008", "No runner is installed on this node (edge-node/main.ts is missing)");
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);

@@ -56,8 +56,18 @@ test("the plaintext never appears in the SQLite file bytes (db + WAL)", () => {
     const vault = new SecretVault(randomBytes(32));
     const plaintext = "PLAINTEXT-MARKER-7f3a9c";
     store.functions.insert("fn_v", "vaulted", {});
-    store.env.putVar("fn_v", "prod", "TOKEN", null, vault.seal(plaintext, { owner: "fn_v", environment: "prod", name: "TOKEN" }));
-    store.env.putSecret("SHARED", "prod", vault.seal(plaintext, { owner: "project", environment: "prod", name: "SHARED" }));
+    store.env.putVar(
+      "fn_v",
+      "prod",
+      "TOKEN",
+      null,
+      vault.seal(plaintext, { owner: "fn_v", environment: "prod", name: "TOKEN" }),
+    );
+    store.env.putSecret(
+      "SHARED",
+      "prod",
+      vault.seal(plaintext, { owner: "project", environment: "prod", name: "SHARED" }),
+    );
     const row = store.env.listVars("fn_v")[0];
     assert.equal(vault.open(row.sealed!, { owner: "fn_v", environment: "prod", name: "TOKEN" }), plaintext);
     for (const file of ["bunbase.db", "bunbase.db-wal"]) {

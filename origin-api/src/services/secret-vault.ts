@@ -38,9 +38,13 @@ export class SecretVault {
       decipher.setAuthTag(sealed.tag);
       return Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]).toString("utf8");
     } catch {
-      throw new BunbaseError("FN_004", `Secret ${scope.name} (${scope.environment}) could not be decrypted: wrong master key or tampered data`, {
-        status: 500,
-      });
+      throw new BunbaseError(
+        "FN_004",
+        `Secret ${scope.name} (${scope.environment}) could not be decrypted: wrong master key or tampered data`,
+        {
+          status: 500,
+        },
+      );
     }
   }
 }

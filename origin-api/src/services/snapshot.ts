@@ -16,7 +16,12 @@ export function buildSnapshot(store: Store, variables: Variables): EdgeSnapshot 
       for (const [environment, number] of Object.entries(store.versions.active(fn.id)) as [Environment, number][]) {
         const v = store.versions.get(fn.id, number);
         if (!v) continue;
-        versions[environment] = { version: v.version, bundleHash: v.bundleHash, exportName: v.exportName, env: variables.resolve(fn, environment) };
+        versions[environment] = {
+          version: v.version,
+          bundleHash: v.bundleHash,
+          exportName: v.exportName,
+          env: variables.resolve(fn, environment),
+        };
       }
       if (Object.keys(versions).length === 0) continue;
       const edge = variables.resolveEdge(fn);

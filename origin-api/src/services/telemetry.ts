@@ -42,13 +42,24 @@ export function parseTelemetry(body: unknown): TelemetryBatch {
   const parsed = batch.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw invalid(issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, ""), issue.message);
+    throw invalid(
+      issue.path
+        .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+        .join("")
+        .replace(/^\./, ""),
+      issue.message,
+    );
   }
   return parsed.data as TelemetryBatch;
 }
 
 /** Stores a batch; records of functions that no longer exist are dropped. */
-export function ingestTelemetry(store: Store, logs: LogFeed, prometheus: Prometheus, b: TelemetryBatch): { invocations: number; logs: number } {
+export function ingestTelemetry(
+  store: Store,
+  logs: LogFeed,
+  prometheus: Prometheus,
+  b: TelemetryBatch,
+): { invocations: number; logs: number } {
   const known = new Map<string, boolean>();
   const exists = (id: string) => {
     if (!known.has(id)) known.set(id, store.functions.find(id)?.id === id);

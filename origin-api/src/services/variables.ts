@@ -77,7 +77,8 @@ export class Variables {
   /** New value (given, or 32 random bytes base64url returned once), version + 1. */
   rotateSecret(name: string, body: Record<string, unknown>): ProjectSecretView & { value?: string } {
     const environment = parseEnvironment(body.environment);
-    if (!this.store.env.getSecret(name, environment)) throw new BunbaseError("FN_001", `Secret ${name} not found in ${environment}`);
+    if (!this.store.env.getSecret(name, environment))
+      throw new BunbaseError("FN_001", `Secret ${name} not found in ${environment}`);
     const generated = body.value === undefined ? randomBytes(32).toString("base64url") : undefined;
     const view = this.setSecret({ value: generated ?? body.value, environment }, name);
     return generated === undefined ? view : { ...view, value: generated };
@@ -90,18 +91,27 @@ export class Variables {
 
   /** Every `${secrets.X}` of a config must name a secret that exists (at create, PUT and deploy). */
   checkReferences(functionId: string | undefined, config: Record<string, unknown>, environment?: Environment): void {
-    const refs = [...findSecretRefs(config.environment ?? {}, "environment"), ...findSecretRefs(config.edge ?? {}, "edge")];
+    const refs = [
+      ...findSecretRefs(config.environment ?? {}, "environment"),
+      ...findSecretRefs(config.edge ?? {}, "edge"),
+    ];
     const envs = environment ? [environment] : ENVIRONMENTS;
     for (const ref of refs) {
       const found = envs.some((env) => this.lookup(functionId, env, ref.name) !== undefined);
-      if (!found) throw invalid(ref.path, `references \${secrets.${ref.name}}, which is neither a secret variable of this function nor a project secret`);
+      if (!found)
+        throw invalid(
+          ref.path,
+          `references \${secrets.${ref.name}}, which is neither a secret variable of this function nor a project secret`,
+        );
     }
   }
 
   /** The env an edge node gets for (function, environment): secrets decrypted, references resolved. */
   resolve(fn: FunctionRow, environment: Environment): Record<string, string> {
     const configured = (fn.config.environment ?? {}) as Record<string, string>;
-    const env: Record<string, string> = resolveSecretRefs({ ...configured }, (name) => this.lookup(fn.id, environment, name));
+    const env: Record<string, string> = resolveSecretRefs({ ...configured }, (name) =>
+      this.lookup(fn.id, environment, name),
+    );
     for (const v of this.store.env.listVars(fn.id, environment)) {
       env[v.key] = v.sealed ? this.vault.open(v.sealed, { owner: fn.id, environment, name: v.key }) : (v.value ?? "");
     }

@@ -53,7 +53,10 @@ const toRow = (r: RawAsync): AsyncInvocation => ({
   nextAttemptAt: r.next_attempt_at,
 });
 
-export type NewAsync = Pick<AsyncInvocation, "id" | "functionId" | "environment" | "version" | "eventType" | "contentType" | "query" | "payload">;
+export type NewAsync = Pick<
+  AsyncInvocation,
+  "id" | "functionId" | "environment" | "version" | "eventType" | "contentType" | "query" | "payload"
+>;
 
 export class AsyncStore {
   constructor(private readonly db: Db) {}
@@ -65,48 +68,77 @@ export class AsyncStore {
         `INSERT INTO async_invocations (id, function_id, environment, version, status, attempts, event_type, content_type, query,
            payload, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(a.id, a.functionId, a.environment, a.version, a.eventType, a.contentType, a.query, a.payload, Date.now(), t, t);
+      .run(
+        a.id,
+        a.functionId,
+        a.environment,
+        a.version,
+        a.eventType,
+        a.contentType,
+        a.query,
+        a.payload,
+        Date.now(),
+        t,
+        t,
+      );
   }
 
   get(functionId: string, id: string): AsyncInvocation | undefined {
-    const raw = this.db.prepare("SELECT * FROM async_invocations WHERE id = ? AND function_id = ?").get(id, functionId) as
-      | RawAsync
-      | undefined;
+    const raw = this.db
+      .prepare("SELECT * FROM async_invocations WHERE id = ? AND function_id = ?")
+      .get(id, functionId) as RawAsync | undefined;
     return raw && toRow(raw);
   }
 
   /** Rows a crash left running go back to the queue (delivery is at least once). */
   requeueRunning(): number {
-    return this.db.prepare("UPDATE async_invocations SET status = 'queued', updated_at = ? WHERE status = 'running'").run(now()).changes;
+    return this.db
+      .prepare("UPDATE async_invocations SET status = 'queued', updated_at = ? WHERE status = 'running'")
+      .run(now()).changes;
   }
 
   /** Atomically takes up to `limit` due rows and marks them running. */
   claimDue(limit: number, atMs = Date.now()): AsyncInvocation[] {
     return this.db.transaction(() => {
       const rows = this.db
-        .prepare("SELECT * FROM async_invocations WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?")
+        .prepare(
+          "SELECT * FROM async_invocations WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
+        )
         .all(atMs, limit) as RawAsync[];
-      const mark = this.db.prepare("UPDATE async_invocations SET status = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ?");
+      const mark = this.db.prepare(
+        "UPDATE async_invocations SET status = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ?",
+      );
       for (const r of rows) mark.run(now(), r.id);
       return rows.map((r) => ({ ...toRow(r), status: "running" as const, attempts: r.attempts + 1 }));
     })();
   }
 
   nextDueAt(): number | undefined {
-    const row = this.db.prepare("SELECT MIN(next_attempt_at) AS t FROM async_invocations WHERE status = 'queued'").get() as { t: number | null };
+    const row = this.db
+      .prepare("SELECT MIN(next_attempt_at) AS t FROM async_invocations WHERE status = 'queued'")
+      .get() as { t: number | null };
     return row.t ?? undefined;
   }
 
   finish(id: string, status: "succeeded" | "failed", outcome: { result?: unknown; error?: unknown }): void {
     this.db
-      .prepare("UPDATE async_invocations SET status = ?, result = ?, error = ?, payload = NULL, updated_at = ? WHERE id = ?")
-      .run(status, outcome.result === undefined ? null : JSON.stringify(outcome.result),
-        outcome.error === undefined ? null : JSON.stringify(outcome.error), now(), id);
+      .prepare(
+        "UPDATE async_invocations SET status = ?, result = ?, error = ?, payload = NULL, updated_at = ? WHERE id = ?",
+      )
+      .run(
+        status,
+        outcome.result === undefined ? null : JSON.stringify(outcome.result),
+        outcome.error === undefined ? null : JSON.stringify(outcome.error),
+        now(),
+        id,
+      );
   }
 
   retryLater(id: string, atMs: number, error: unknown): void {
     this.db
-      .prepare("UPDATE async_invocations SET status = 'queued', next_attempt_at = ?, error = ?, updated_at = ? WHERE id = ?")
+      .prepare(
+        "UPDATE async_invocations SET status = 'queued', next_attempt_at = ?, error = ?, updated_at = ? WHERE id = ?",
+      )
       .run(atMs, JSON.stringify(error), now(), id);
   }
 }

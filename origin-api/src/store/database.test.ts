@@ -11,7 +11,10 @@ test("migrations apply once and are idempotent on reopen", () => {
     const path = join(dir, "t.db");
     const first = openDatabase(path);
     const applied = first.prepare("SELECT version FROM schema_migrations").all() as { version: number }[];
-    assert.deepEqual(applied.map((r) => r.version), MIGRATIONS.map((m) => m.version));
+    assert.deepEqual(
+      applied.map((r) => r.version),
+      MIGRATIONS.map((m) => m.version),
+    );
     first.prepare("UPDATE meta SET value = 7 WHERE key = 'revision'").run();
     assert.deepEqual(migrate(first, MIGRATIONS), []);
     first.close();

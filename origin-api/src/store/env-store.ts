@@ -79,7 +79,9 @@ export class EnvStore {
 
   listVars(functionId: string, environment?: Environment): EnvVarRow[] {
     const rows = environment
-      ? this.db.prepare("SELECT * FROM env_vars WHERE function_id = ? AND environment = ? ORDER BY key").all(functionId, environment)
+      ? this.db
+          .prepare("SELECT * FROM env_vars WHERE function_id = ? AND environment = ? ORDER BY key")
+          .all(functionId, environment)
       : this.db.prepare("SELECT * FROM env_vars WHERE function_id = ? ORDER BY environment, key").all(functionId);
     return (rows as RawEnv[]).map(toEnv);
   }
@@ -92,24 +94,37 @@ export class EnvStore {
          ON CONFLICT (function_id, environment, key) DO UPDATE SET value = excluded.value, ciphertext = excluded.ciphertext,
            iv = excluded.iv, tag = excluded.tag, secret = excluded.secret, updated_at = excluded.updated_at`,
       )
-      .run(functionId, environment, key, value, sealed?.ciphertext ?? null, sealed?.iv ?? null, sealed?.tag ?? null, sealed ? 1 : 0, now());
+      .run(
+        functionId,
+        environment,
+        key,
+        value,
+        sealed?.ciphertext ?? null,
+        sealed?.iv ?? null,
+        sealed?.tag ?? null,
+        sealed ? 1 : 0,
+        now(),
+      );
   }
 
   deleteVar(functionId: string, environment: Environment, key: string): boolean {
     return (
-      this.db.prepare("DELETE FROM env_vars WHERE function_id = ? AND environment = ? AND key = ?").run(functionId, environment, key)
-        .changes > 0
+      this.db
+        .prepare("DELETE FROM env_vars WHERE function_id = ? AND environment = ? AND key = ?")
+        .run(functionId, environment, key).changes > 0
     );
   }
 
   listSecrets(): ProjectSecretRow[] {
-    return (this.db.prepare("SELECT * FROM project_secrets ORDER BY name, environment").all() as RawSecret[]).map(toSecret);
+    return (this.db.prepare("SELECT * FROM project_secrets ORDER BY name, environment").all() as RawSecret[]).map(
+      toSecret,
+    );
   }
 
   getSecret(name: string, environment: Environment): ProjectSecretRow | undefined {
-    const raw = this.db.prepare("SELECT * FROM project_secrets WHERE name = ? AND environment = ?").get(name, environment) as
-      | RawSecret
-      | undefined;
+    const raw = this.db
+      .prepare("SELECT * FROM project_secrets WHERE name = ? AND environment = ?")
+      .get(name, environment) as RawSecret | undefined;
     return raw && toSecret(raw);
   }
 

@@ -36,8 +36,7 @@ export class FunctionStore {
   /** By id or by name (`:id` accepts both). */
   find(idOrName: string): FunctionRow | undefined {
     const raw = this.db.prepare("SELECT * FROM functions WHERE id = ? OR name = ?").get(idOrName, idOrName) as
-      | RawFunction
-      | undefined;
+      RawFunction | undefined;
     return raw && toRow(raw);
   }
 

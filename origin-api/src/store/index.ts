@@ -18,7 +18,10 @@ export class Store {
   readonly async: AsyncStore;
   readonly bundles: BundleFiles;
 
-  constructor(readonly db: Db, dataDir: string) {
+  constructor(
+    readonly db: Db,
+    dataDir: string,
+  ) {
     this.functions = new FunctionStore(db);
     this.versions = new VersionStore(db);
     this.env = new EnvStore(db);

@@ -21,22 +21,36 @@ interface RawKey {
   last_used: string | null;
 }
 
-const toRow = (r: RawKey): ApiKeyRow => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at, lastUsed: r.last_used });
+const toRow = (r: RawKey): ApiKeyRow => ({
+  id: r.id,
+  name: r.name,
+  role: r.role,
+  createdAt: r.created_at,
+  lastUsed: r.last_used,
+});
 
 export class KeyStore {
   constructor(private readonly db: Db) {}
 
   list(): ApiKeyRow[] {
-    return (this.db.prepare("SELECT id, name, role, created_at, last_used FROM api_keys ORDER BY created_at").all() as RawKey[]).map(toRow);
+    return (
+      this.db
+        .prepare("SELECT id, name, role, created_at, last_used FROM api_keys ORDER BY created_at")
+        .all() as RawKey[]
+    ).map(toRow);
   }
 
   byHash(hash: string): ApiKeyRow | undefined {
-    const raw = this.db.prepare("SELECT id, name, role, created_at, last_used FROM api_keys WHERE hash = ?").get(hash) as RawKey | undefined;
+    const raw = this.db
+      .prepare("SELECT id, name, role, created_at, last_used FROM api_keys WHERE hash = ?")
+      .get(hash) as RawKey | undefined;
     return raw && toRow(raw);
   }
 
   insert(id: string, name: string, role: Role, hash: string): ApiKeyRow {
-    this.db.prepare("INSERT INTO api_keys (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)").run(id, name, role, hash, now());
+    this.db
+      .prepare("INSERT INTO api_keys (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)")
+      .run(id, name, role, hash, now());
     return this.byHash(hash)!;
   }
 

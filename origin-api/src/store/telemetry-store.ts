@@ -69,8 +69,21 @@ export class TelemetryStore {
         `INSERT OR REPLACE INTO invocations (id, function_id, version, environment, trigger, started_at, duration_ms, status,
            error_code, cold_start, cpu_ms, memory_mb, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(r.id, r.functionId, r.version, r.environment, r.trigger, r.startedAt, r.durationMs, r.status, r.errorCode ?? null,
-        r.coldStart ? 1 : 0, r.cpuMs ?? null, r.memoryMb ?? null, node);
+      .run(
+        r.id,
+        r.functionId,
+        r.version,
+        r.environment,
+        r.trigger,
+        r.startedAt,
+        r.durationMs,
+        r.status,
+        r.errorCode ?? null,
+        r.coldStart ? 1 : 0,
+        r.cpuMs ?? null,
+        r.memoryMb ?? null,
+        node,
+      );
   }
 
   hasInvocation(id: string): boolean {
@@ -84,8 +97,16 @@ export class TelemetryStore {
       .prepare(
         `INSERT INTO logs (function_id, time, time_ms, level, message, invocation_id, version, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(r.functionId, new Date(timeMs).toISOString(), timeMs, LOG_LEVELS.indexOf(r.level), r.message, r.invocationId,
-        r.version, r.fields ? JSON.stringify(r.fields) : null);
+      .run(
+        r.functionId,
+        new Date(timeMs).toISOString(),
+        timeMs,
+        LOG_LEVELS.indexOf(r.level),
+        r.message,
+        r.invocationId,
+        r.version,
+        r.fields ? JSON.stringify(r.fields) : null,
+      );
     return this.logBySeq(Number(info.lastInsertRowid))!;
   }
 

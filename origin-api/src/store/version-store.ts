@@ -61,14 +61,16 @@ export class VersionStore {
 
   list(functionId: string): VersionRow[] {
     return (
-      this.db.prepare("SELECT * FROM versions WHERE function_id = ? ORDER BY version DESC").all(functionId) as RawVersion[]
+      this.db
+        .prepare("SELECT * FROM versions WHERE function_id = ? ORDER BY version DESC")
+        .all(functionId) as RawVersion[]
     ).map(toRow);
   }
 
   get(functionId: string, version: number): VersionRow | undefined {
-    const raw = this.db.prepare("SELECT * FROM versions WHERE function_id = ? AND version = ?").get(functionId, version) as
-      | RawVersion
-      | undefined;
+    const raw = this.db
+      .prepare("SELECT * FROM versions WHERE function_id = ? AND version = ?")
+      .get(functionId, version) as RawVersion | undefined;
     return raw && toRow(raw);
   }
 
@@ -82,7 +84,18 @@ export class VersionStore {
         `INSERT INTO versions (function_id, version, bundle_hash, export_name, size_bytes, config, environment, message, status, warnings, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready', ?, ?)`,
       )
-      .run(v.functionId, next, v.bundleHash, v.exportName, v.sizeBytes, JSON.stringify(v.config), v.environment, v.message, JSON.stringify(v.warnings), now());
+      .run(
+        v.functionId,
+        next,
+        v.bundleHash,
+        v.exportName,
+        v.sizeBytes,
+        JSON.stringify(v.config),
+        v.environment,
+        v.message,
+        JSON.stringify(v.warnings),
+        now(),
+      );
     return this.get(v.functionId, next)!;
   }
 

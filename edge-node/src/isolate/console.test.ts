@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { MAX_LOG_LINES } from "./index.ts";
+import { collectingPool, limits, request, source } from "./test-support.ts";
+
+const { pool, logs } = collectingPool();
+after(() => pool.close());
+
+describe("console -> LogSink", () => {
+  it("maps console methods to levels, tagged with the invocation id", async () => {
+    logs.length = 0;
+    const fn = source(`export function handler() {
+      console.log("log %s=%d", "n", 42, { a: [1] });
+      console.info("info");
+      console.debug("debug");
+      console.warn("warn", 1n, null);
+      console.error(new TypeError("bad"));
+      return new Response("ok");
+    }`);
+    await pool.invokeHttp(fn, limits, request({ invocationId: "inv-console" }));
+    assert.deepEqual(
+      logs.map((log) => [log.level, log.message.split("\n")[0], log.invocationId]),
+      [
+        ["info", 'log n=42 {"a":[1]}', "inv-console"],
+        ["info", "info", "inv-console"],
+        ["debug", "debug", "inv-console"],
+        ["warn", "warn 1n null", "inv-console"],
+        ["error", "TypeError: bad", "inv-console"],
+      ],
+    );
+    assert.match(logs[4].message, /\n\s+at handler \(/, "errors carry their stack");
+    assert.ok(!Number.isNaN(Date.parse(logs[0].time)));
+  });
+
+  it("stops after the per-invocation cap with one warning", async () => {
+    logs.length = 0;
+    const fn = source(
+      `export function handler() { for (let i = 0; i < 1500; i++) console.log("line " + i); return new Response("ok"); }`,
+    );
+    await pool.invokeHttp(fn, limits, request({ invocationId: "inv-flood" }));
+    assert.equal(logs.length, MAX_LOG_LINES + 1);
+    assert.equal(logs.at(-1)?.level, "warn");
+    assert.match(logs.at(-1)?.message ?? "", /logs truncated/);
+  });
+
+  it("caps bytes too: 256 KB per invocation", async () => {
+    logs.length = 0;
+    const fn = source(
+      `export function handler() { const big = "x".repeat(100 * 1024); for (let i = 0; i < 5; i++) console.log(big); return new Response("ok"); }`,
+    );
+    await pool.invokeHttp(fn, limits, request());
+    assert.deepEqual(
+      logs.map((log) => log.level),
+      ["info", "info", "warn"],
+    );
+  });
+});
