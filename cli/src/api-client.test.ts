@@ -7,7 +7,12 @@ import { ApiClient, ApiError, ApiUnreachableError } from "./api-client.ts";
 test("an error envelope becomes an ApiError with code, message, status and details", async () => {
   const server = createServer((req, res) => {
     res.writeHead(400, { "content-type": "application/json" });
-    res.end(JSON.stringify({ error: { code: "FN_006", message: "memory: too small", requestId: "req_1", details: { path: "memory" } }, auth: req.headers.authorization }));
+    res.end(
+      JSON.stringify({
+        error: { code: "FN_006", message: "memory: too small", requestId: "req_1", details: { path: "memory" } },
+        auth: req.headers.authorization,
+      }),
+    );
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   try {

@@ -12,7 +12,12 @@ export class ApiError extends Error {
   readonly requestId?: string;
   readonly details?: Record<string, unknown>;
 
-  constructor(code: string, message: string, status: number, extra: { requestId?: string; details?: Record<string, unknown> } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    status: number,
+    extra: { requestId?: string; details?: Record<string, unknown> } = {},
+  ) {
     super(message);
     this.name = "ApiError";
     this.code = code;
@@ -23,7 +28,10 @@ export class ApiError extends Error {
 }
 
 export class ApiUnreachableError extends Error {
-  constructor(readonly url: string, cause: unknown) {
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
     super(`cannot reach the API at ${url}: is it running? (npm start)`, { cause });
     this.name = "ApiUnreachableError";
   }
@@ -97,7 +105,11 @@ export class ApiClient {
     if (!res.ok) {
       const err = await errorFromResponse(res);
       if (res.status === 401 && !this.apiKey) {
-        throw new ApiError(err.code, `${err.message} (no API key found: pass --api-key, set BUNBASE_API_KEY, or run where .bunbase/admin.key is)`, 401);
+        throw new ApiError(
+          err.code,
+          `${err.message} (no API key found: pass --api-key, set BUNBASE_API_KEY, or run where .bunbase/admin.key is)`,
+          401,
+        );
       }
       throw err;
     }

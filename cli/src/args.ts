@@ -6,7 +6,11 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError, usageLine, type CommandSpec, type Flags, type OptionSpec } from "./command.ts";
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  "api-url": { type: "string", value: "<url>", description: "origin API (default $BUNBASE_API_URL or http://127.0.0.1:8700)" },
+  "api-url": {
+    type: "string",
+    value: "<url>",
+    description: "origin API (default $BUNBASE_API_URL or http://127.0.0.1:8700)",
+  },
   "api-key": {
     type: "string",
     value: "<key>",
@@ -24,7 +28,8 @@ type ParseOptions = NonNullable<ParseArgsConfig["options"]>;
 
 function toParseOptions(options: Record<string, OptionSpec>): ParseOptions {
   const out: ParseOptions = {};
-  for (const [name, o] of Object.entries(options)) out[name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
+  for (const [name, o] of Object.entries(options))
+    out[name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
   return out;
 }
 
@@ -53,7 +58,8 @@ export function parseCommandLine(argv: string[], commands: CommandSpec[]): Parse
   }
   const words = loose.positionals;
   const wantsHelp = loose.values.help === true;
-  if (words[0] === "help") return { kind: "help", spec: matchCommand(words.slice(1), commands), prefix: words.slice(1) };
+  if (words[0] === "help")
+    return { kind: "help", spec: matchCommand(words.slice(1), commands), prefix: words.slice(1) };
   const spec = matchCommand(words, commands);
   if (!spec) {
     const isGroup = commands.some((c) => c.words.length > words.length && words.every((w, i) => c.words[i] === w));

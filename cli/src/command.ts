@@ -61,7 +61,9 @@ export function stringFlag(flags: Flags, name: string): string | undefined {
 /** `bunbase functions deploy <name>`; with `flags`, each option too: `[--dir <dir>]`. */
 export function usageLine(spec: CommandSpec, flags = false): string {
   const options = flags
-    ? Object.entries(spec.options).map(([name, o]) => `[--${name}${o.type === "string" ? ` ${o.value ?? "<value>"}` : ""}]`)
+    ? Object.entries(spec.options).map(
+        ([name, o]) => `[--${name}${o.type === "string" ? ` ${o.value ?? "<value>"}` : ""}]`,
+      )
     : [];
   return ["bunbase", ...spec.words, spec.args, ...options].filter(Boolean).join(" ");
 }

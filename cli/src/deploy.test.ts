@@ -20,7 +20,14 @@ test("configChanged ignores key order, name and the API's own fields", () => {
 test("describeDeploy prints version, short hash, size and the edge URL of each HTTP trigger", () => {
   const result = {
     name: "hello",
-    deployment: { version: 3, status: "ready", bundleHash: "sha256:abcdef0123456789", sizeBytes: 1234, environment: "prod", createdAt: "" },
+    deployment: {
+      version: 3,
+      status: "ready",
+      bundleHash: "sha256:abcdef0123456789",
+      sizeBytes: 1234,
+      environment: "prod",
+      createdAt: "",
+    },
     created: false,
     warnings: ["index.ts:1:1 unused import"],
     httpPaths: ["/hello"],

@@ -51,7 +51,11 @@ export async function deployFunctionDir(client: ApiClient, dir: string, options:
       ...(options.message ? { message: options.message } : {}),
     },
   });
-  const warnings = [...new Set([...(build.warnings ?? []), ...(deployment.warnings ?? [])].map((w) => formatDiagnostic(w as Diagnostic)))];
+  const warnings = [
+    ...new Set(
+      [...(build.warnings ?? []), ...(deployment.warnings ?? [])].map((w) => formatDiagnostic(w as Diagnostic)),
+    ),
+  ];
   return { name: options.name, deployment, config, created, warnings, httpPaths: httpPaths(config) };
 }
 
@@ -65,7 +69,8 @@ async function upsertFunction(client: ApiClient, name: string, config: FunctionC
     await client.request("POST", "/functions", { json: { ...config, name } });
     return { created: true };
   }
-  if (configChanged(config, remote)) await client.request("PUT", `/functions/${seg(name)}`, { json: { ...config, name } });
+  if (configChanged(config, remote))
+    await client.request("PUT", `/functions/${seg(name)}`, { json: { ...config, name } });
   return { created: false };
 }
 

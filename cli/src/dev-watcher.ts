@@ -82,13 +82,19 @@ export class DevWatcher {
     try {
       folder.name ??= (await loadConfig(folder.dir)).config.name;
       const result = await deployFunctionDir(this.client, folder.dir, { name: folder.name!, message: "functions dev" });
-      if (!(await this.io.synced())) this.io.print([`warning: the edge has not picked up ${result.name} v${result.deployment.version} yet`]);
+      if (!(await this.io.synced()))
+        this.io.print([`warning: the edge has not picked up ${result.name} v${result.deployment.version} yet`]);
       const ms = Math.round(performance.now() - started);
-      this.io.print(first ? this.io.describe(result) : [`reloaded ${result.name} v${result.deployment.version} in ${ms} ms`]);
+      this.io.print(
+        first ? this.io.describe(result) : [`reloaded ${result.name} v${result.deployment.version} in ${ms} ms`],
+      );
       this.follow(folder);
     } catch (err) {
       const label = folder.name ?? relative(this.root, folder.dir);
-      this.io.print([`${label}: not deployed${first ? "" : " (the last good version keeps serving)"}`, ...describeError(err)]);
+      this.io.print([
+        `${label}: not deployed${first ? "" : " (the last good version keeps serving)"}`,
+        ...describeError(err),
+      ]);
     } finally {
       folder.running = false;
       if (folder.again) {

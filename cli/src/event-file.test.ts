@@ -7,7 +7,13 @@ const now = new Date("2026-01-02T03:04:05.000Z");
 
 test("an HTTP description becomes a request; an object body is sent as JSON", () => {
   const inv = invocationFromFile(
-    { method: "post", path: "/greeter", query: { a: "1", tag: ["x", "y"] }, headers: { "X-Trace": "t" }, body: { name: "world" } },
+    {
+      method: "post",
+      path: "/greeter",
+      query: { a: "1", tag: ["x", "y"] },
+      headers: { "X-Trace": "t" },
+      body: { name: "world" },
+    },
     { defaultPath: "/" },
   );
   assert.equal(inv.kind, "http");
@@ -39,7 +45,10 @@ test("a `type` field makes an Event with id, source, time and metadata.attempt f
   assert.equal(inv.event.metadata.attempt, 1);
   assert.match(inv.event.id, /^[0-9a-f-]{36}$/);
   assert.equal(typeof inv.event.source, "string");
-  const kept = invocationFromFile({ type: "queue", id: "e1", metadata: { attempt: 3, queue: "q" } }, { defaultPath: "/" });
+  const kept = invocationFromFile(
+    { type: "queue", id: "e1", metadata: { attempt: 3, queue: "q" } },
+    { defaultPath: "/" },
+  );
   assert.ok(kept.kind === "event" && kept.event.id === "e1");
   assert.deepEqual(kept.kind === "event" && kept.event.metadata, { attempt: 3, queue: "q" });
 });

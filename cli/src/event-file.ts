@@ -26,9 +26,12 @@ export const LOCAL_ORIGIN = "http://127.0.0.1:8787";
 type Json = Record<string, unknown>;
 
 export function invocationFromFile(file: unknown, options: { defaultPath: string; now?: Date }): LocalInvocation {
-  if (!file || typeof file !== "object" || Array.isArray(file)) throw new UsageError("the event file must hold a JSON object");
+  if (!file || typeof file !== "object" || Array.isArray(file))
+    throw new UsageError("the event file must hold a JSON object");
   const f = file as Json;
-  return "type" in f ? { kind: "event", event: eventFrom(f, options.now ?? new Date()) } : httpFrom(f, options.defaultPath);
+  return "type" in f
+    ? { kind: "event", event: eventFrom(f, options.now ?? new Date()) }
+    : httpFrom(f, options.defaultPath);
 }
 
 function eventFrom(f: Json, now: Date): LocalEvent {
@@ -57,7 +60,8 @@ function httpFrom(f: Json, defaultPath: string): LocalInvocation {
   const { body, contentType } = encodeBody(f.body);
   if (contentType && !headers.some(([k]) => k === "content-type")) headers.push(["content-type", contentType]);
   const method = typeof f.method === "string" ? f.method.toUpperCase() : body ? "POST" : "GET";
-  if ((method === "GET" || method === "HEAD") && body) throw new UsageError(`event file: a ${method} request cannot have a body`);
+  if ((method === "GET" || method === "HEAD") && body)
+    throw new UsageError(`event file: a ${method} request cannot have a body`);
   return { kind: "http", method, url: url.href, headers, body };
 }
 
@@ -73,7 +77,8 @@ function headerPairs(value: unknown): [string, string][] {
 
 function encodeBody(value: unknown): { body: Uint8Array | null; contentType?: string } {
   if (value === undefined || value === null) return { body: null };
-  if (typeof value === "string") return { body: new TextEncoder().encode(value), contentType: "text/plain;charset=UTF-8" };
+  if (typeof value === "string")
+    return { body: new TextEncoder().encode(value), contentType: "text/plain;charset=UTF-8" };
   return { body: new TextEncoder().encode(JSON.stringify(value)), contentType: "application/json" };
 }
 
@@ -86,11 +91,16 @@ export interface LocalEnv {
 }
 
 /** The config's `environment` as it can be resolved on this machine. */
-export function resolveLocalEnv(environment: Record<string, string>, hostEnv: NodeJS.ProcessEnv = process.env): LocalEnv {
+export function resolveLocalEnv(
+  environment: Record<string, string>,
+  hostEnv: NodeJS.ProcessEnv = process.env,
+): LocalEnv {
   const values: Record<string, string> = {};
   const unresolved: LocalEnv["unresolved"] = [];
   for (const [key, raw] of Object.entries(environment)) {
-    const missing = [...raw.matchAll(SECRET_REF)].map((m) => m[1]).filter((s) => hostEnv[`BUNBASE_SECRET_${s}`] === undefined);
+    const missing = [...raw.matchAll(SECRET_REF)]
+      .map((m) => m[1])
+      .filter((s) => hostEnv[`BUNBASE_SECRET_${s}`] === undefined);
     if (missing.length > 0) unresolved.push({ key, secrets: [...new Set(missing)] });
     else values[key] = raw.replace(SECRET_REF, (_, s: string) => hostEnv[`BUNBASE_SECRET_${s}`] ?? "");
   }

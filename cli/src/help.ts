@@ -27,7 +27,9 @@ export function generalHelp(commands: CommandSpec[], prefix: string[] = []): str
     "usage: bunbase <command> [options]",
     "",
     "commands:",
-    ...usages.map(([u, s]) => (u.length > width ? `  ${u}\n  ${"".padEnd(width)}  ${s}` : `  ${u.padEnd(width)}  ${s}`)),
+    ...usages.map(([u, s]) =>
+      u.length > width ? `  ${u}\n  ${"".padEnd(width)}  ${s}` : `  ${u.padEnd(width)}  ${s}`,
+    ),
     "",
     "global options:",
     ...optionLines(GLOBAL_OPTIONS),

@@ -33,10 +33,11 @@ export interface Platform {
 }
 
 class Supervised {
-  child!: ChildProcess;
+  child: ChildProcess | undefined;
   url = "";
   private stopping = false;
   private restarts = 0;
+  private restarting: Promise<void> | undefined;
 
   constructor(
     private readonly service: "origin" | "edge",
@@ -46,40 +47,60 @@ class Supervised {
   ) {}
 
   async start(): Promise<string> {
-    this.child = spawnNode(join(REPO_ROOT, this.entry), [], {
+    const child = spawnNode(join(REPO_ROOT, this.entry), [], {
       env: this.env(),
       stdio: ["ignore", "pipe", "inherit"],
     });
-    this.url = await waitForListening(this.child, 60_000, (line) => this.onLog?.(this.service, line));
-    this.child.once("exit", () => void this.restart());
+    this.child = child;
+    try {
+      this.url = await waitForListening(child, 60_000, (line) => this.onLog?.(this.service, line));
+    } catch (err) {
+      child.kill("SIGKILL");
+      throw err;
+    }
+    // stop() may have come while this child was starting: it must not outlive us.
+    if (this.stopping) {
+      await terminate(child);
+      throw new Error(`${this.service} stopped while starting`);
+    }
+    child.once("exit", () => {
+      if (!this.stopping) this.restarting = this.restart().finally(() => (this.restarting = undefined));
+    });
     return this.url;
   }
 
   /** Restarts on the same port after an unexpected exit, backing off up to 5 s. */
   private async restart(): Promise<void> {
-    if (this.stopping) return;
-    const delay = Math.min(100 * 2 ** this.restarts++, 5000);
-    this.onLog?.(this.service, JSON.stringify({ level: 40, msg: `${this.service} exited; restarting in ${delay} ms` }));
-    await new Promise((r) => setTimeout(r, delay));
-    if (this.stopping) return;
-    try {
-      await this.start();
-      this.restarts = 0;
-    } catch {
-      void this.restart();
+    while (!this.stopping) {
+      const delay = Math.min(100 * 2 ** this.restarts++, 5000);
+      this.onLog?.(this.service, JSON.stringify({ level: 40, msg: `${this.service} exited; restarting in ${delay} ms` }));
+      await new Promise((r) => setTimeout(r, delay));
+      if (this.stopping) return;
+      try {
+        await this.start();
+        this.restarts = 0;
+        return;
+      } catch {
+        // try again after a longer pause
+      }
     }
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once("exit", () => r()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 8000);
-    await exited;
-    clearTimeout(timer);
+    await this.restarting;
+    if (this.child) await terminate(this.child);
   }
+}
+
+/** SIGTERM, then SIGKILL after 8 s; resolves when the child has exited. */
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 8000);
+  await exited;
+  clearTimeout(timer);
 }
 
 export async function launchPlatform(options: LaunchOptions): Promise<Platform> {

@@ -36,7 +36,9 @@ export interface LocalRun {
 export async function runLocally(fn: LoadedFunction, name: string, invocation: LocalInvocation): Promise<LocalRun> {
   const { IsolatePool } = await import("../../edge-node/index.ts");
   const logs: LocalLog[] = [];
-  const pool = new IsolatePool({ logSink: (log) => logs.push({ time: log.time, level: log.level, message: log.message }) });
+  const pool = new IsolatePool({
+    logSink: (log) => logs.push({ time: log.time, level: log.level, message: log.message }),
+  });
   const env = resolveLocalEnv(fn.config.environment);
   const source = {
     functionId: `local-${name}`,

@@ -29,7 +29,9 @@ test("FN_006 names details.path unless the message already starts with it", () =
 
 test("errors without a code print as `error: message`", () => {
   assert.deepEqual(describeError(new Error("boom")), ["error: boom"]);
-  assert.deepEqual(describeError({ code: "FN_001", message: "Function not found" }), ["error FN_001: Function not found"]);
+  assert.deepEqual(describeError({ code: "FN_001", message: "Function not found" }), [
+    "error FN_001: Function not found",
+  ]);
 });
 
 test("--json prints one JSON document; human mode prints the text", () => {
@@ -50,11 +52,23 @@ test("--json errors: the envelope on stdout, the readable line on stderr", () =>
 });
 
 test("tables pad columns and upper-case headers; sizes, hashes and log lines read short", () => {
-  assert.deepEqual(table(["name", "v"], [["hello", "v1"], ["a", "v12"]]), ["NAME   V", "hello  v1", "a      v12"]);
+  assert.deepEqual(
+    table(
+      ["name", "v"],
+      [
+        ["hello", "v1"],
+        ["a", "v12"],
+      ],
+    ),
+    ["NAME   V", "hello  v1", "a      v12"],
+  );
   assert.deepEqual(table(["name"], []), []);
   assert.equal(formatBytes(999), "999 B");
   assert.equal(formatBytes(1234), "1.2 kB");
   assert.equal(formatBytes(2_500_000), "2.5 MB");
   assert.equal(shortHash("sha256:0123456789abcdef0123"), "0123456789ab");
-  assert.equal(formatLog({ time: "2026-01-01T00:00:00.000Z", level: "warn", message: "careful" }), "2026-01-01T00:00:00.000Z warn  careful");
+  assert.equal(
+    formatLog({ time: "2026-01-01T00:00:00.000Z", level: "warn", message: "careful" }),
+    "2026-01-01T00:00:00.000Z warn  careful",
+  );
 });

@@ -8,11 +8,19 @@ export function envPort(name: string, fallback: number, env: NodeJS.ProcessEnv =
   const value = env[name];
   if (value === undefined || value === "") return fallback;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${name} must be a port number, got ${JSON.stringify(value)}`);
   return port;
 }
 
-const PINO_LEVELS: Record<number, string> = { 10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal" };
+const PINO_LEVELS: Record<number, string> = {
+  10: "trace",
+  20: "debug",
+  30: "info",
+  40: "warn",
+  50: "error",
+  60: "fatal",
+};
 
 /**
  * A child's pino JSON line as `origin warn message`, or undefined when it is below the
@@ -58,7 +66,9 @@ export function untilInterrupted(): Promise<string> {
  * Uses the internal routes with the node key, which a local session owns anyway.
  */
 export async function waitForEdgeSync(platform: Platform, timeoutMs = 5000): Promise<boolean> {
-  const res = await fetch(`${platform.originUrl}/internal/snapshot`, { headers: { authorization: `Bearer ${platform.nodeKey}` } });
+  const res = await fetch(`${platform.originUrl}/internal/snapshot`, {
+    headers: { authorization: `Bearer ${platform.nodeKey}` },
+  });
   if (!res.ok) return false;
   const { revision } = (await res.json()) as { revision: number };
   const wait = await fetch(`${platform.edgeUrl}/__bunbase/wait?revision=${revision}&timeoutMs=${timeoutMs}`);

@@ -12,7 +12,11 @@ export interface TreeWatcher {
 }
 
 /** Calls `onChange` with the path (relative to `root`) of every change not `ignored`. */
-export function watchTree(root: string, ignored: (relPath: string) => boolean, onChange: (relPath: string) => void): TreeWatcher {
+export function watchTree(
+  root: string,
+  ignored: (relPath: string) => boolean,
+  onChange: (relPath: string) => void,
+): TreeWatcher {
   const watchers = new Map<string, FSWatcher>();
 
   const add = (dir: string) => {

@@ -28,7 +28,10 @@ test("deploy creates the function, prints its URL, and the edge serves it", asyn
   assert.equal((await cli(["functions", "init", "greeter"])).code, 0);
   const d1 = await cli(["functions", "deploy", "greeter", "--dir", dir]);
   assert.equal(d1.code, 0, d1.stderr);
-  assert.match(d1.stdout, new RegExp(`^deployed greeter v1 \\([0-9a-f]{12}, [\\d.]+ k?B\\) -> ${p.edgeUrl}/greeter$`, "m"));
+  assert.match(
+    d1.stdout,
+    new RegExp(`^deployed greeter v1 \\([0-9a-f]{12}, [\\d.]+ k?B\\) -> ${p.edgeUrl}/greeter$`, "m"),
+  );
   await p.synced();
   const res = await p.edge("/greeter?name=edge");
   assert.deepEqual(await res.json(), { message: "Hello, edge!", method: "GET" });

@@ -19,7 +19,10 @@ test("dev: serve, reload on save, keep the last good version on a build error, C
     const [, edgeUrl] = await dev.waitFor(/^edge +(http:\/\/\S+)$/m);
     await dev.waitFor(/watching .* for changes/);
     assert.match(dev.output(), /^deployed greeter v1 .* -> http:\/\/\S+\/greeter$/m);
-    assert.deepEqual(await (await fetch(`${edgeUrl}/greeter?name=dev`)).json(), { message: "Hello, dev!", method: "GET" });
+    assert.deepEqual(await (await fetch(`${edgeUrl}/greeter?name=dev`)).json(), {
+      message: "Hello, dev!",
+      method: "GET",
+    });
     await dev.waitFor(/info {2}greeting dev$/m, 15_000);
 
     // Saved by rename, as many editors do (and as `sed -i` does).
@@ -28,7 +31,10 @@ test("dev: serve, reload on save, keep the last good version on a build error, C
     const { renameSync } = await import("node:fs");
     renameSync(`${path}.tmp`, path);
     await dev.waitFor(/^reloaded greeter v2 in \d+ ms$/m, 15_000);
-    assert.equal(((await (await fetch(`${edgeUrl}/greeter`)).json()) as { message: string }).message, "v2 Hello, world!");
+    assert.equal(
+      ((await (await fetch(`${edgeUrl}/greeter`)).json()) as { message: string }).message,
+      "v2 Hello, world!",
+    );
 
     appendFileSync(path, "\nnot valid typescript(\n");
     await dev.waitFor(/error FN_005: [\s\S]*index\.ts:\d+:\d+/, 15_000);

@@ -14,7 +14,14 @@ test("init scaffolds a folder whose index.test.ts passes with node --import tsx 
   const init = await runCli(["functions", "init", "greeter", "--runtime", "nodejs20", "--dir", parent]);
   assert.equal(init.code, 0, init.stderr);
   const dir = join(parent, "greeter");
-  for (const file of ["function.config.ts", "index.ts", "test-event.json", "index.test.ts", "tsconfig.json", "README.md"]) {
+  for (const file of [
+    "function.config.ts",
+    "index.ts",
+    "test-event.json",
+    "index.test.ts",
+    "tsconfig.json",
+    "README.md",
+  ]) {
     assert.ok(existsSync(join(dir, file)), `${file} missing`);
   }
   const config = readFileSync(join(dir, "function.config.ts"), "utf8");
@@ -28,11 +35,15 @@ test("init scaffolds a folder whose index.test.ts passes with node --import tsx 
   });
   // Without NODE_TEST_CONTEXT the child reports as a standalone run (TAP on stdout).
   const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-  const run = spawnSync(process.execPath, ["--import", import.meta.resolve("tsx"), "--test", "--test-reporter=tap", "index.test.ts"], {
-    cwd: dir,
-    env,
-    encoding: "utf8",
-  });
+  const run = spawnSync(
+    process.execPath,
+    ["--import", import.meta.resolve("tsx"), "--test", "--test-reporter=tap", "index.test.ts"],
+    {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    },
+  );
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.match(run.stdout, /# pass 2/);
 });
@@ -51,7 +62,11 @@ test("functions test --event runs the scaffold once: response, logs, duration, e
 
   const json = await runCli(["functions", "test", dir, "--event", join(dir, "test-event.json"), "--json"]);
   assert.equal(json.code, 0, json.stderr);
-  const doc = JSON.parse(json.stdout) as { response: { status: number; body: string }; logs: { level: string }[]; durationMs: number };
+  const doc = JSON.parse(json.stdout) as {
+    response: { status: number; body: string };
+    logs: { level: string }[];
+    durationMs: number;
+  };
   assert.equal(doc.response.status, 200);
   assert.deepEqual(JSON.parse(doc.response.body), { message: "Hello, world!", method: "POST" });
   assert.equal(doc.logs[0].level, "info");
@@ -77,6 +92,9 @@ test("init scaffolds Python and Go functions for origin workers", async () => {
   assert.match(readFileSync(join(parent, "py", "main.py"), "utf8"), /^def handler\(request\):/m);
   assert.equal(JSON.parse(readFileSync(join(parent, "py", "function.config.json"), "utf8")).handler, "main.handler");
   assert.equal((await runCli(["functions", "init", "gofn", "--runtime", "go1.x", "--dir", parent])).code, 0);
-  assert.match(readFileSync(join(parent, "gofn", "handler.go"), "utf8"), /func Handler\(w http\.ResponseWriter, r \*http\.Request\)/);
+  assert.match(
+    readFileSync(join(parent, "gofn", "handler.go"), "utf8"),
+    /func Handler\(w http\.ResponseWriter, r \*http\.Request\)/,
+  );
   assert.equal(JSON.parse(readFileSync(join(parent, "gofn", "function.config.json"), "utf8")).handler, "Handler");
 });

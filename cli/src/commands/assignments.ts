@@ -12,5 +12,7 @@ export async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new UsageError("no value: pass NAME=VALUE or pipe the value on stdin");
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }

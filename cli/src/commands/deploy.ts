@@ -16,7 +16,9 @@ export const deployCommand: CommandSpec = {
   positionals: { min: 1, max: 1 },
   async run({ client, out, flags, args: [name] }) {
     if (!FUNCTION_NAME.test(name)) {
-      throw new UsageError(`invalid name ${JSON.stringify(name)}: 1-63 lower-case letters, digits or -, starting with a letter`);
+      throw new UsageError(
+        `invalid name ${JSON.stringify(name)}: 1-63 lower-case letters, digits or -, starting with a letter`,
+      );
     }
     const result = await deployFunctionDir(client(), resolve(stringFlag(flags, "dir") ?? "."), {
       name,

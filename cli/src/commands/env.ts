@@ -49,7 +49,9 @@ export const envListCommand: CommandSpec = {
   positionals: { min: 1, max: 1 },
   async run({ client, out, flags, args: [name] }) {
     const environment = stringFlag(flags, "env");
-    const body = await client().get<{ variables: Variable[] }>(`/functions/${seg(name)}/env`, { query: { environment } });
+    const body = await client().get<{ variables: Variable[] }>(`/functions/${seg(name)}/env`, {
+      query: { environment },
+    });
     const variables = environment ? body.variables.filter((v) => v.environment === environment) : body.variables;
     out.result({ variables }, () =>
       variables.length === 0
@@ -71,6 +73,9 @@ export const envUnsetCommand: CommandSpec = {
   async run({ client, out, flags, args: [name, key] }) {
     const environment = stringFlag(flags, "env");
     await client().request("DELETE", `/functions/${seg(name)}/env/${seg(key)}`, { query: { environment } });
-    out.result({ unset: key, environment: environment ?? "prod" }, () => `unset ${key} on ${name} (${environment ?? "prod"})`);
+    out.result(
+      { unset: key, environment: environment ?? "prod" },
+      () => `unset ${key} on ${name} (${environment ?? "prod"})`,
+    );
   },
 };

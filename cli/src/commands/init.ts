@@ -9,17 +9,28 @@ export const initCommand: CommandSpec = {
   args: "<name>",
   summary: "scaffold a function folder: config, handler, test event, unit test, README",
   options: {
-    runtime: { type: "string", value: "<runtime>", description: `one of ${SCAFFOLD_RUNTIMES.join(", ")} (default nodejs20)` },
+    runtime: {
+      type: "string",
+      value: "<runtime>",
+      description: `one of ${SCAFFOLD_RUNTIMES.join(", ")} (default nodejs20)`,
+    },
     dir: { type: "string", value: "<parent>", description: "create the folder in here (default: the current folder)" },
   },
   positionals: { min: 1, max: 1 },
   async run({ out, flags, args: [name] }) {
     if (!FUNCTION_NAME.test(name)) {
-      throw new UsageError(`invalid name ${JSON.stringify(name)}: 1-63 lower-case letters, digits or -, starting with a letter`, USAGE);
+      throw new UsageError(
+        `invalid name ${JSON.stringify(name)}: 1-63 lower-case letters, digits or -, starting with a letter`,
+        USAGE,
+      );
     }
     const runtime = stringFlag(flags, "runtime") ?? "nodejs20";
     const files = scaffoldFor(name, runtime);
-    if (!files) throw new UsageError(`no scaffold for runtime ${JSON.stringify(runtime)}: use one of ${SCAFFOLD_RUNTIMES.join(", ")}`, USAGE);
+    if (!files)
+      throw new UsageError(
+        `no scaffold for runtime ${JSON.stringify(runtime)}: use one of ${SCAFFOLD_RUNTIMES.join(", ")}`,
+        USAGE,
+      );
     const folder = resolve(stringFlag(flags, "dir") ?? ".", name);
     if (!writeScaffold(folder, files)) throw new UsageError(`${folder} already exists: pick another name or --dir`);
     const shown = relative(process.cwd(), folder) || ".";
@@ -30,7 +41,10 @@ export const initCommand: CommandSpec = {
       "next:",
       `  cd ${shown}`,
       ...(isJs
-        ? ["  bunbase functions test --event test-event.json   # run it once, locally", "  bunbase functions dev                            # local platform, reload on save"]
+        ? [
+            "  bunbase functions test --event test-event.json   # run it once, locally",
+            "  bunbase functions dev                            # local platform, reload on save",
+          ]
         : []),
       `  bunbase functions deploy ${name}`,
     ]);

@@ -9,7 +9,11 @@ export const invokeCommand: CommandSpec = {
   args: "<name>",
   summary: "run a deployed function now through the API (an HTTP POST, or an event with --event)",
   options: {
-    data: { type: "string", value: "<json>", description: "request body (JSON is sent as application/json), or the event's data" },
+    data: {
+      type: "string",
+      value: "<json>",
+      description: "request body (JSON is sent as application/json), or the event's data",
+    },
     event: { type: "string", value: "<type>", description: "deliver an event of this type instead of a request" },
     env: envOption,
     version: { type: "string", value: "<n>", description: "run this version instead of the active one" },

@@ -32,7 +32,13 @@ export const logsCommand: CommandSpec = {
       await followLogs(client(), name, { query, signal: signalOnInterrupt(), onLog: print });
       return;
     }
-    const body = await client().get<{ logs: LogLine[]; nextCursor?: string | null }>(`/functions/${seg(name)}/logs`, { query });
-    out.result(body, () => (body.logs.length === 0 ? `no logs for ${name} in this window` : body.logs.map(formatLog)));
+    const body = await client().get<{ logs: LogLine[]; nextCursor?: string | null }>(`/functions/${seg(name)}/logs`, {
+      query,
+    });
+    // Oldest first, like a terminal tail; --json keeps the API's order and cursor.
+    const chronological = [...body.logs].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    out.result(body, () =>
+      body.logs.length === 0 ? `no logs for ${name} in this window` : chronological.map(formatLog),
+    );
   },
 };

@@ -15,12 +15,19 @@ export const rollbackCommand: CommandSpec = {
     const to = stringFlag(flags, "to");
     const version = to === undefined ? undefined : Number(to.replace(/^v/, ""));
     if (version !== undefined && !(Number.isInteger(version) && version > 0)) {
-      throw new UsageError(`--to must be a version number, got ${JSON.stringify(to)}`, "bunbase functions rollback <name> [--to n]");
+      throw new UsageError(
+        `--to must be a version number, got ${JSON.stringify(to)}`,
+        "bunbase functions rollback <name> [--to n]",
+      );
     }
     const environment = stringFlag(flags, "env");
-    const fn = await client().request<{ activeVersions?: Record<string, number> }>("POST", `/functions/${seg(name)}/rollback`, {
-      json: { ...(version !== undefined ? { version } : {}), ...(environment ? { environment } : {}) },
-    });
+    const fn = await client().request<{ activeVersions?: Record<string, number> }>(
+      "POST",
+      `/functions/${seg(name)}/rollback`,
+      {
+        json: { ...(version !== undefined ? { version } : {}), ...(environment ? { environment } : {}) },
+      },
+    );
     const env = environment ?? "prod";
     out.result(fn, () => `rolled back ${name} (${env}) to v${fn.activeVersions?.[env] ?? "?"}`);
   },

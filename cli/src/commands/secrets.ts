@@ -27,7 +27,9 @@ export const secretsSetCommand: CommandSpec = {
   async run({ client, out, flags, args: [arg] }) {
     const [name, value] = await nameAndValue(arg, SET_USAGE);
     const environment = stringFlag(flags, "env");
-    const body = await client().request("POST", "/secrets", { json: { name, value, ...(environment ? { environment } : {}) } });
+    const body = await client().request("POST", "/secrets", {
+      json: { name, value, ...(environment ? { environment } : {}) },
+    });
     out.result(body ?? { name }, () => `set secret ${name}`);
   },
 };
@@ -54,24 +56,33 @@ export const secretsListCommand: CommandSpec = {
 export const secretsRotateCommand: CommandSpec = {
   words: ["functions", "secrets", "rotate"],
   args: "NAME[=VALUE]",
-  summary: "replace a secret's value; every function using it picks up the new one",
-  options: {},
+  summary: "replace a secret's value (a random one when none is given, shown once); users pick it up live",
+  options: { env: envOption },
   positionals: { min: 1, max: 1 },
-  async run({ client, out, args: [arg] }) {
-    const [name, value] = await nameAndValue(arg, "bunbase functions secrets rotate NAME[=VALUE]");
-    const body = await client().request("POST", `/secrets/${seg(name)}/rotate`, { json: { value } });
-    out.result(body ?? { name }, () => `rotated secret ${name}`);
+  async run({ client, out, flags, args: [arg] }) {
+    const [name, value] = arg.includes("=")
+      ? parseAssignment(arg, "bunbase functions secrets rotate NAME[=VALUE]")
+      : [arg, undefined];
+    const environment = stringFlag(flags, "env");
+    const body = await client().request<{ value?: string }>("POST", `/secrets/${seg(name)}/rotate`, {
+      json: { ...(value !== undefined ? { value } : {}), ...(environment ? { environment } : {}) },
+    });
+    out.result(body, () =>
+      body?.value !== undefined
+        ? [`rotated secret ${name}; the new value (shown once):`, body.value]
+        : `rotated secret ${name}`,
+    );
   },
 };
 
 export const secretsDeleteCommand: CommandSpec = {
   words: ["functions", "secrets", "delete"],
   args: "NAME",
-  summary: "delete a project-wide secret",
-  options: {},
+  summary: "delete a project-wide secret (in every environment unless --env)",
+  options: { env: envOption },
   positionals: { min: 1, max: 1 },
-  async run({ client, out, args: [name] }) {
-    await client().request("DELETE", `/secrets/${seg(name)}`);
+  async run({ client, out, flags, args: [name] }) {
+    await client().request("DELETE", `/secrets/${seg(name)}`, { query: { environment: stringFlag(flags, "env") } });
     out.result({ deleted: name }, () => `deleted secret ${name}`);
   },
 };

@@ -49,7 +49,9 @@ async function deployExamples(client: ApiClient, edgeUrl: string, dataDir: strin
   let failed = 0;
   for (const dir of dirs) {
     try {
-      out.print(describeDeploy(await deployFunctionDir(client, dir, { name: basename(dir), message: "example" }), edgeUrl));
+      out.print(
+        describeDeploy(await deployFunctionDir(client, dir, { name: basename(dir), message: "example" }), edgeUrl),
+      );
     } catch (err) {
       failed++;
       out.note(`example ${basename(dir)} not deployed:\n${describeError(err).join("\n")}`);
@@ -60,6 +62,10 @@ async function deployExamples(client: ApiClient, edgeUrl: string, dataDir: strin
 }
 
 async function httpUrls(client: ApiClient, edgeUrl: string): Promise<string[]> {
-  const { functions } = await client.get<{ functions: { triggers?: { type: string; path?: string }[] }[] }>("/functions");
-  return functions.flatMap((f) => (f.triggers ?? []).filter((t) => t.type === "http" && t.path).map((t) => edgeUrl + t.path));
+  const { functions } = await client.get<{ functions: { triggers?: { type: string; path?: string }[] }[] }>(
+    "/functions",
+  );
+  return functions.flatMap((f) =>
+    (f.triggers ?? []).filter((t) => t.type === "http" && t.path).map((t) => edgeUrl + t.path),
+  );
 }

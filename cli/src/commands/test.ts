@@ -13,7 +13,11 @@ export const testCommand: CommandSpec = {
   args: "[dir]",
   summary: "build and run a function once on this machine, no server: prints the response and logs",
   options: {
-    event: { type: "string", value: "<file>", description: "the request or event to send (JSON; default test-event.json in dir)" },
+    event: {
+      type: "string",
+      value: "<file>",
+      description: "the request or event to send (JSON; default test-event.json in dir)",
+    },
   },
   positionals: { min: 0, max: 1 },
   async run({ out, flags, args: [dirArg] }) {
@@ -27,7 +31,9 @@ export const testCommand: CommandSpec = {
     for (const w of fn.build.warnings ?? []) out.note(`warning: ${typeof w === "string" ? w : JSON.stringify(w)}`);
     const run = await runLocally(fn, name, invocation);
     for (const u of run.env.unresolved) {
-      out.note(`warning: ${u.key} left unset: it uses ${u.secrets.map((s) => `\${secrets.${s}}`).join(", ")}; set ${u.secrets.map((s) => `BUNBASE_SECRET_${s}`).join(", ")} to test with it`);
+      out.note(
+        `warning: ${u.key} left unset: it uses ${u.secrets.map((s) => `\${secrets.${s}}`).join(", ")}; set ${u.secrets.map((s) => `BUNBASE_SECRET_${s}`).join(", ")} to test with it`,
+      );
     }
     printRun(out, run);
     if (run.error && !out.json) out.note(formatError(run.error).join("\n"));

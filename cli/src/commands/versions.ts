@@ -32,7 +32,14 @@ export const versionsCommand: CommandSpec = {
         ["version", "active", "status", "hash", "created", "message"],
         [...body.versions]
           .sort((a, b) => b.version - a.version)
-          .map((v) => [`v${v.version}`, activeIn(v.version), v.status, shortHash(v.bundleHash), v.createdAt, v.message ?? ""]),
+          .map((v) => [
+            `v${v.version}`,
+            activeIn(v.version),
+            v.status,
+            shortHash(v.bundleHash),
+            v.createdAt,
+            v.message ?? "",
+          ]),
       ),
     );
   },

@@ -12,7 +12,17 @@ import { pythonScaffold } from "./python.ts";
 /** File name -> content. */
 export type Scaffold = Record<string, string>;
 
-export const SCAFFOLD_RUNTIMES = ["nodejs18", "nodejs20", "nodejs22", "bun", "deno", "python3.10", "python3.11", "python3.12", "go1.x"];
+export const SCAFFOLD_RUNTIMES = [
+  "nodejs18",
+  "nodejs20",
+  "nodejs22",
+  "bun",
+  "deno",
+  "python3.10",
+  "python3.11",
+  "python3.12",
+  "go1.x",
+];
 
 /** Function names as the config schema accepts them. */
 export const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;

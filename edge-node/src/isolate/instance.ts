@@ -7,8 +7,9 @@
 import { BunbaseError } from "../../../core/index.ts";
 import ivm from "isolated-vm";
 import { readEventResult, readGuestError, readHttpResult, readOutcome } from "./guest-result.ts";
+import { FailureReport, guestPart } from "./failure-report.ts";
 import { HostBridge } from "./host-bridge.ts";
-import { RUNTIME_GLOBAL, type GuestError, type GuestEventInput, type GuestHttpInput } from "./protocol.ts";
+import { RUNTIME_GLOBAL, type GuestEventInput, type GuestHttpInput } from "./protocol.ts";
 import { evaluateRuntime } from "./runtime-script.ts";
 import type { StackMapper } from "./source-map.ts";
 import type { FunctionSource, HttpResult, LogSink } from "./types.ts";
@@ -26,20 +27,13 @@ export function bundleUrl(source: FunctionSource): string {
   return `file:///${encodeURIComponent(source.name)}/bundle.js`;
 }
 
-/** isolated-vm appends the host's frames after a boundary marker: they are ours, not the user's. */
-function guestPart(stack: string): string {
-  const boundary = stack.indexOf("<isolated-vm boundary>");
-  if (boundary === -1) return stack;
-  return stack.slice(0, stack.lastIndexOf("\n", boundary));
-}
-
 export class FunctionInstance {
   readonly memoryMb: number;
   readonly #source: FunctionSource;
-  readonly #mapper: StackMapper;
   readonly #bridge: HostBridge;
   readonly #isolate: ivm.Isolate;
   #entry: Entry | null = null;
+  readonly #report: FailureReport;
   #context: ivm.Context | null = null;
   #watchdog: NodeJS.Timeout | null = null;
   #timeoutMs = 0;
@@ -56,8 +50,8 @@ export class FunctionInstance {
   constructor(source: FunctionSource, memoryMb: number, logSink: LogSink, mapper: StackMapper) {
     this.memoryMb = memoryMb;
     this.#source = source;
-    this.#mapper = mapper;
     this.#bridge = new HostBridge(source, logSink, mapper);
+    this.#report = new FailureReport(this.#bridge, mapper);
     this.#isolate = new ivm.Isolate({ memoryLimit: memoryMb });
   }
 
@@ -140,19 +134,25 @@ export class FunctionInstance {
     const problem = await entry.install.apply(undefined, args, { result: { copy: true } });
     namespace.release();
     module.release();
-    if (problem !== null) throw this.#guestFailure(readGuestError(problem));
+    if (problem !== null) throw this.#report.guest(readGuestError(problem));
   }
 
   async runHttp(input: GuestHttpInput): Promise<HttpResult> {
-    const outcome = this.#readOutcome(await this.#call("invokeHttp", input));
-    if (!outcome.ok) throw this.#guestFailure(outcome.error);
-    return readHttpResult(outcome.data);
+    const value = await this.#call("invokeHttp", input);
+    return this.#report.refusals(() => {
+      const outcome = this.#readOutcome(value);
+      if (!outcome.ok) throw this.#report.guest(outcome.error);
+      return readHttpResult(outcome.data);
+    });
   }
 
   async runEvent(input: GuestEventInput): Promise<unknown> {
-    const outcome = this.#readOutcome(await this.#call("invokeEvent", input));
-    if (!outcome.ok) throw this.#guestFailure(outcome.error);
-    return readEventResult(outcome.data);
+    const value = await this.#call("invokeEvent", input);
+    return this.#report.refusals(() => {
+      const outcome = this.#readOutcome(value);
+      if (!outcome.ok) throw this.#report.guest(outcome.error);
+      return readEventResult(outcome.data);
+    });
   }
 
   #readOutcome(value: unknown): ReturnType<typeof readOutcome> {
@@ -187,7 +187,7 @@ export class FunctionInstance {
       if (this.alive && this.#entry !== null) {
         const failures = await this.#entry.drain.apply(undefined, [], COPY);
         if (Array.isArray(failures))
-          for (const failure of failures) this.#reportUncaught(readGuestError(failure), "in ctx.waitUntil");
+          for (const failure of failures) this.#report.uncaught(readGuestError(failure), "in ctx.waitUntil");
       }
     } catch (error) {
       const failure = this.#failure(error);
@@ -241,40 +241,19 @@ export class FunctionInstance {
   #failure(error: unknown): BunbaseError {
     if (error instanceof BunbaseError) return error;
     if (this.#expiredIn === "boot") {
-      return this.#limitFailure("FN_008", `Cold start timeout: the module did not load within ${this.#timeoutMs} ms`);
+      return this.#report.limit("FN_008", `Cold start timeout: the module did not load within ${this.#timeoutMs} ms`);
     }
     if (this.#expiredIn === "run") {
-      return this.#limitFailure("FN_002", `Timeout exceeded: the invocation ran longer than ${this.#timeoutMs} ms`);
+      return this.#report.limit("FN_002", `Timeout exceeded: the invocation ran longer than ${this.#timeoutMs} ms`);
     }
     if (this.#disposedByHost) return new BunbaseError("FN_004", "The edge node is shutting down", { status: 503 });
     if (this.#isolate.isDisposed) {
-      return this.#limitFailure("FN_003", `Memory limit exceeded: the function used more than ${this.memoryMb} MB`);
+      return this.#report.limit("FN_003", `Memory limit exceeded: the function used more than ${this.memoryMb} MB`);
     }
     // Thrown inside the isolate while compiling, evaluating or copying out.
     const name = error instanceof Error ? error.name : "Error";
     const message = error instanceof Error ? error.message : String(error);
     const stack = error instanceof Error && typeof error.stack === "string" ? guestPart(error.stack) : "";
-    return this.#guestFailure({ kind: "uncaught", name, message, stack });
-  }
-
-  #limitFailure(code: "FN_002" | "FN_003" | "FN_008", message: string): BunbaseError {
-    this.#bridge.emit("error", message);
-    return new BunbaseError(code, message);
-  }
-
-  #guestFailure(error: GuestError): BunbaseError {
-    if (error.kind !== "uncaught") {
-      this.#bridge.emit("error", error.message);
-      return new BunbaseError("FN_004", error.message);
-    }
-    const frame = this.#reportUncaught(error);
-    return new BunbaseError("FN_004", `Uncaught ${error.name}: ${error.message}${frame === null ? "" : ` (${frame})`}`);
-  }
-
-  /** The `error` log of an uncaught exception, its stack mapped to the user's sources. */
-  #reportUncaught(error: GuestError, where?: string): string | null {
-    const stack = this.#mapper.mapText(error.stack || `${error.name}: ${error.message}`);
-    this.#bridge.emit("error", where === undefined ? error.message : `${error.message} (${where})`, { stack });
-    return this.#mapper.firstFrame(stack);
+    return this.#report.guest({ kind: "uncaught", name, message, stack });
   }
 }

@@ -44,7 +44,7 @@ interface VersionPool {
   draining: boolean;
 }
 
-const DISPOSAL_GRACE_MS = 25;
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
@@ -77,7 +77,8 @@ export class IsolatePool {
     const guestInput = {
       method: input.method,
       url: input.url,
-      headers: input.headers,
+      // HTTP/2 pseudo-headers and other non-tokens would make the guest's Headers throw.
+      headers: input.headers.filter(([name]) => HEADER_NAME.test(name)),
       // A GET or HEAD request has no body (the Request constructor would refuse one).
       body: /^(GET|HEAD)$/i.test(input.method) ? null : input.body,
       env: input.env,
@@ -125,10 +126,6 @@ export class IsolatePool {
     if (this.#busy > 0) await new Promise<void>((resolve) => this.#onIdle.push(resolve));
     for (const pool of this.#versions.values()) for (const instance of pool.instances) this.#drop(pool, instance);
     this.#versions.clear();
-    // A disposed isolate hands its handles on Node objects (our bridge callbacks) back to
-    // the Node thread as tasks. Let them run now: run during process teardown instead,
-    // they abort the process (isolated-vm asserts a current environment).
-    await new Promise((resolve) => setTimeout(resolve, DISPOSAL_GRACE_MS));
   }
 
   async #invoke<T>(

@@ -125,10 +125,13 @@ describe("web platform inside the isolate", () => {
       setTimeout(() => order.push("0"), 0);
       const cleared = setTimeout(() => order.push("cleared"), 5);
       clearTimeout(cleared);
-      let ticks = 0;
-      const interval = setInterval(() => { ticks += 1; if (ticks === 3) clearInterval(interval); }, 5);
       queueMicrotask(() => order.push("micro"));
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      let ticks = 0;
+      await new Promise((resolve) => {
+        const interval = setInterval(() => { ticks += 1; if (ticks === 3) { clearInterval(interval); resolve(); } }, 5);
+      });
+      // Registered after "30", so it fires after it; a cleared interval stays quiet meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 40));
       return { order, ticks };`,
     );
     assert.deepEqual(result, { order: ["micro", "0", "30"], ticks: 3 });
