@@ -25,7 +25,8 @@ export const startCommand: CommandSpec = {
     try {
       if (!existsSync(join(dataDir, MARKER))) await deployExamples(client, platform.edgeUrl, dataDir, out);
       const urls = await httpUrls(client, platform.edgeUrl);
-      const keyPath = relative(process.cwd(), platform.adminKeyPath) || platform.adminKeyPath;
+      const shortPath = relative(process.cwd(), platform.adminKeyPath);
+      const keyPath = shortPath && !shortPath.startsWith("..") ? shortPath : platform.adminKeyPath;
       out.print([
         "",
         `origin API  ${platform.originUrl}`,
