@@ -34,7 +34,15 @@ if (selected.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ["--no-node-snapshot", "--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=120000", ...selected.sort()],
+  [
+    "--no-node-snapshot",
+    "--import",
+    "tsx",
+    "--test",
+    "--test-concurrency=2",
+    "--test-timeout=120000",
+    ...selected.sort(),
+  ],
   { stdio: "inherit", cwd: root },
 );
 process.exit(result.status ?? 1);

@@ -139,7 +139,10 @@ test("regression: tarballs made with `tar -C dir .` or `tar -C parent ./fn` unpa
   await mkdir(join(src, "fn", "lib"), { recursive: true });
   await writeFile(join(src, "fn", "index.ts"), "export default 1;");
   await writeFile(join(src, "fn", "lib", "a.ts"), "export const a = 1;");
-  for (const args of [["-C", join(src, "fn"), "."], ["-C", src, "./fn"]]) {
+  for (const args of [
+    ["-C", join(src, "fn"), "."],
+    ["-C", src, "./fn"],
+  ]) {
     const archive = join(await tempDir(), "fn.tgz");
     execFileSync("tar", ["-czf", archive, ...args]);
     const dir = await tempDir();

@@ -73,7 +73,10 @@ class Supervised {
   private async restart(): Promise<void> {
     while (!this.stopping) {
       const delay = Math.min(100 * 2 ** this.restarts++, 5000);
-      this.onLog?.(this.service, JSON.stringify({ level: 40, msg: `${this.service} exited; restarting in ${delay} ms` }));
+      this.onLog?.(
+        this.service,
+        JSON.stringify({ level: 40, msg: `${this.service} exited; restarting in ${delay} ms` }),
+      );
       await new Promise((r) => setTimeout(r, delay));
       if (this.stopping) return;
       try {

@@ -29,7 +29,9 @@ export async function deployFiles(
   return JSON.parse(body) as Deployment;
 }
 
-export async function errorOf(res: Response): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
+export async function errorOf(
+  res: Response,
+): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
   const body = (await res.json()) as {
     error: { code: string; message: string; requestId: string; details?: Record<string, unknown> };
   };

@@ -71,7 +71,10 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<T
   };
 }
 
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "bunbase.mjs"), ...args], {
       cwd: options.cwd ?? REPO_ROOT,

@@ -28,13 +28,21 @@ describe("error codes through the edge and the API", () => {
   });
 
   test("FN_002: a handler stuck in a loop or on a promise that never settles gets 504, others keep serving", async () => {
-    await deployFiles(p, { name: "loops", timeout: 1, triggers: http("/loop") }, {
-      "index.ts": `export async function handler(req: Request) {
+    await deployFiles(
+      p,
+      { name: "loops", timeout: 1, triggers: http("/loop") },
+      {
+        "index.ts": `export async function handler(req: Request) {
         if (new URL(req.url).searchParams.has("hang")) await new Promise(() => {});
         for (;;) {}
       }`,
-    });
-    await deployFiles(p, { name: "fine", triggers: http("/fine") }, { "index.ts": `export function handler() { return new Response("fine"); }` });
+      },
+    );
+    await deployFiles(
+      p,
+      { name: "fine", triggers: http("/fine") },
+      { "index.ts": `export function handler() { return new Response("fine"); }` },
+    );
     const started = Date.now();
     const loop = await p.edge("/loop");
     assert.equal(loop.status, 504);
@@ -48,12 +56,16 @@ describe("error codes through the edge and the API", () => {
   });
 
   test("FN_003: hitting the memory cap gives 502 and the node keeps serving", async () => {
-    await deployFiles(p, { name: "hog", memory: 128, triggers: http("/hog") }, {
-      "index.ts": `export function handler() {
+    await deployFiles(
+      p,
+      { name: "hog", memory: 128, triggers: http("/hog") },
+      {
+        "index.ts": `export function handler() {
         const keep: string[] = [];
         for (let i = 0; ; i++) keep.push("x".repeat(1024) + i);
       }`,
-    });
+      },
+    );
     const res = await p.edge("/hog");
     assert.equal(res.status, 502);
     assert.equal((await errorOf(res)).code, "FN_003");
@@ -63,9 +75,15 @@ describe("error codes through the edge and the API", () => {
   });
 
   test("FN_004: an uncaught error gives 502 and an error log pointing at the user's source line", async () => {
-    await deployFiles(p, { name: "thrower", triggers: http("/throw") }, {
-      "index.ts": ["// line 1", "export function handler() {", '  throw new Error("boom at line 3");', "}", ""].join("\n"),
-    });
+    await deployFiles(
+      p,
+      { name: "thrower", triggers: http("/throw") },
+      {
+        "index.ts": ["// line 1", "export function handler() {", '  throw new Error("boom at line 3");', "}", ""].join(
+          "\n",
+        ),
+      },
+    );
     const res = await p.edge("/throw");
     assert.equal(res.status, 502);
     const err = await errorOf(res);
@@ -83,7 +101,11 @@ describe("error codes through the edge and the API", () => {
   });
 
   test("FN_005: a build error answers 422 with diagnostics and keeps the active version", async () => {
-    await deployFiles(p, { name: "builds", triggers: http("/builds") }, { "index.ts": `export function handler() { return new Response("v1"); }` });
+    await deployFiles(
+      p,
+      { name: "builds", triggers: http("/builds") },
+      { "index.ts": `export function handler() { return new Response("v1"); }` },
+    );
     const res = await p.api("/functions/builds/deploy", {
       method: "POST",
       json: { files: { "index.ts": "export function handler( { return new Response(" } },
@@ -108,7 +130,13 @@ describe("error codes through the edge and the API", () => {
 
     const cron = await p.api("/functions", {
       method: "POST",
-      json: { name: "bad2", triggers: [{ type: "http", path: "/ok" }, { type: "schedule", cron: "61 * * * *" }] },
+      json: {
+        name: "bad2",
+        triggers: [
+          { type: "http", path: "/ok" },
+          { type: "schedule", cron: "61 * * * *" },
+        ],
+      },
     });
     assert.equal(cron.status, 400);
     const e2 = await errorOf(cron);

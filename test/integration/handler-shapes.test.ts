@@ -19,8 +19,11 @@ after(async () => {
 });
 
 test("seed shape: handler(req, ctx) with params, query, JSON body and web APIs", async () => {
-  await deployFiles(p, { name: "seed", triggers: [{ type: "http", path: "/seed/:id", methods: ["POST"] }] }, {
-    "index.ts": `export async function handler(req: Request, ctx: { env: Record<string, string> }) {
+  await deployFiles(
+    p,
+    { name: "seed", triggers: [{ type: "http", path: "/seed/:id", methods: ["POST"] }] },
+    {
+      "index.ts": `export async function handler(req: Request, ctx: { env: Record<string, string> }) {
       const url = new URL(req.url);
       const body = await req.json();
       const bytes = new TextEncoder().encode("héllo");
@@ -30,7 +33,8 @@ test("seed shape: handler(req, ctx) with params, query, JSON body and web APIs",
         header: req.headers.get("x-custom"), b64: btoa("hi"),
       }, { status: 201, headers: { "x-from": "seed" } });
     }`,
-  });
+    },
+  );
   const res = await p.edge("/seed/42?q=yes", {
     method: "POST",
     headers: { "content-type": "application/json", "x-custom": "abc" },
@@ -50,19 +54,25 @@ test("seed shape: handler(req, ctx) with params, query, JSON body and web APIs",
 });
 
 test("Workers module shape: default { fetch(req, env, ctx) } with env and waitUntil", async () => {
-  await deployFiles(p, { name: "worker", environment: { WHO: "workers" }, triggers: [{ type: "http", path: "/worker" }] }, {
-    "index.ts": `export default {
+  await deployFiles(
+    p,
+    { name: "worker", environment: { WHO: "workers" }, triggers: [{ type: "http", path: "/worker" }] },
+    {
+      "index.ts": `export default {
       async fetch(req: Request, env: Record<string, string>, ctx: { waitUntil(p: Promise<unknown>): void }) {
         ctx.waitUntil(new Promise((r) => setTimeout(r, 20)).then(() => console.log("after the response")));
         return new Response("hello " + env.WHO);
       },
     };`,
-  });
+    },
+  );
   const res = await p.edge("/worker");
   assert.equal(await res.text(), "hello workers");
   const id = res.headers.get("x-bunbase-invocation-id");
   await eventually(async () => {
-    const logs = (await (await p.api(`/functions/worker/logs?invocationId=${id}`)).json()) as { logs: { message: string }[] };
+    const logs = (await (await p.api(`/functions/worker/logs?invocationId=${id}`)).json()) as {
+      logs: { message: string }[];
+    };
     return logs.logs.find((l) => l.message === "after the response");
   });
 });
@@ -94,22 +104,36 @@ test("export default app: a real Hono app bundled by the CLI from the function's
 });
 
 test("event handler: invoke?event= delivers a CloudEvents-shaped event, sync and async", async () => {
-  await deployFiles(p, { name: "events", handler: "index.onUserCreate" }, {
-    "index.ts": `export async function onUserCreate(event: { type: string; data: { email: string }; metadata: { attempt: number } }) {
+  await deployFiles(
+    p,
+    { name: "events", handler: "index.onUserCreate" },
+    {
+      "index.ts": `export async function onUserCreate(event: { type: string; data: { email: string }; metadata: { attempt: number } }) {
       console.info("user", event.data.email);
       return { welcomed: event.data.email, type: event.type, attempt: event.metadata.attempt };
     }`,
+    },
+  );
+  const res = await p.api("/functions/events/invoke?event=auth.user.create", {
+    method: "POST",
+    json: { email: "a@b.c" },
   });
-  const res = await p.api("/functions/events/invoke?event=auth.user.create", { method: "POST", json: { email: "a@b.c" } });
   assert.equal(res.status, 200, await res.clone().text());
   assert.deepEqual(await res.json(), { result: { welcomed: "a@b.c", type: "auth.user.create", attempt: 1 } });
   assert.equal(res.headers.get("x-bunbase-version"), "1");
 
-  const queued = await p.api("/functions/events/invoke?event=custom&async=1", { method: "POST", json: { email: "x@y.z" } });
+  const queued = await p.api("/functions/events/invoke?event=custom&async=1", {
+    method: "POST",
+    json: { email: "x@y.z" },
+  });
   assert.equal(queued.status, 202);
   const { invocationId } = (await queued.json()) as { invocationId: string };
   const done = await eventually(async () => {
-    const r = (await (await p.api(`/functions/events/invocations/${invocationId}`)).json()) as { status: string; result?: unknown; attempts: number };
+    const r = (await (await p.api(`/functions/events/invocations/${invocationId}`)).json()) as {
+      status: string;
+      result?: unknown;
+      attempts: number;
+    };
     return r.status === "succeeded" || r.status === "failed" ? r : undefined;
   });
   assert.equal(done.status, "succeeded");

@@ -107,7 +107,12 @@ test("init -> deploy -> call -> logs -> metrics -> v2 -> rollback -> env and sec
   const listed = await p.cli(["functions", "env", "list", "greeter", "--json"]);
   assert.ok(listed.stdout.includes("GREETING") && listed.stdout.includes("API_TOKEN"));
   assert.ok(!listed.stdout.includes(SECRET));
-  for (const path of ["/functions/greeter", "/functions/greeter/env", "/functions", "/functions/greeter/logs?limit=1000"]) {
+  for (const path of [
+    "/functions/greeter",
+    "/functions/greeter/env",
+    "/functions",
+    "/functions/greeter/logs?limit=1000",
+  ]) {
     assert.ok(!(await (await p.api(path)).text()).includes(SECRET), `${path} leaks the secret`);
   }
   assert.ok(!p.lines.some((line) => line.includes(SECRET)), "a process log line leaks the secret");

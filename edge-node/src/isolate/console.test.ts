@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { MAX_LOG_LINES } from "./index.ts";
+import { IsolatePool, MAX_LOG_LINES } from "./index.ts";
 import { collectingPool, limits, request, source } from "./test-support.ts";
 
 const { pool, logs } = collectingPool();
@@ -53,5 +53,21 @@ describe("console -> LogSink", () => {
       logs.map((log) => log.level),
       ["info", "info", "warn"],
     );
+  });
+
+  it("keeps a failing LogSink away from the guest", async () => {
+    const failing = new IsolatePool({
+      logSink: () => {
+        throw new Error("sink down");
+      },
+    });
+    after(() => failing.close());
+    const fn = source(`export function handler() {
+      let seen = "none";
+      try { console.log("hello"); } catch (e) { seen = String(e && e.stack); }
+      return new Response(seen);
+    }`);
+    const { result } = await failing.invokeHttp(fn, limits, request());
+    assert.equal(new TextDecoder().decode(result.body), "none");
   });
 });

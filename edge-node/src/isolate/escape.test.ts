@@ -63,6 +63,16 @@ describe("escape attempts", () => {
     assert.deepEqual(result, []);
   });
 
+  it("user code never gets `gc`, not even after a pool closed (close() forces one GC)", async () => {
+    const other = collectingPool();
+    await evaluate(other.pool, "return 1;");
+    await other.pool.close();
+    assert.equal(await evaluate(pool, "return typeof gc;"), "undefined");
+    const fresh = collectingPool();
+    after(() => fresh.pool.close());
+    assert.equal(await evaluate(fresh.pool, "return typeof gc;"), "undefined");
+  });
+
   it("require and import of node: modules are unavailable", async () => {
     const result = await evaluate(
       pool,

@@ -5,11 +5,13 @@
  */
 import { randomFillSync } from "node:crypto";
 import ivm from "isolated-vm";
+import { createLogger } from "../../../core/index.ts";
 import { LogBudget, TRUNCATED_MESSAGE } from "./log-budget.ts";
 import { BRIDGE_GLOBALS, GUEST_LOG_LEVELS, type GuestLogLevel } from "./protocol.ts";
 import type { StackMapper } from "./source-map.ts";
 import type { FunctionSource, LogSink } from "./types.ts";
 
+const processLog = createLogger("isolate");
 const MAX_PENDING_TIMERS = 10_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_RANDOM_BYTES = 65536;
@@ -68,7 +70,13 @@ export class HostBridge {
       time: new Date().toISOString(),
       ...(fields ? { fields } : {}),
     };
-    this.#logSink(log, this.#source);
+    try {
+      this.#logSink(log, this.#source);
+    } catch (error) {
+      // A failing sink is our problem, not the guest's: it must not surface inside the
+      // isolate (it would carry host stack frames there) nor break the user's console.
+      processLog.error({ err: error, functionId: this.#source.functionId }, "log sink failed");
+    }
   }
 
   #guestLog(level: unknown, message: unknown, stack: unknown): void {

@@ -20,9 +20,6 @@ describe("IsolatePool", () => {
     assert.deepEqual([warm.meta.timing.isolateMs, warm.meta.timing.compileMs], [0, 0]);
     assert.ok(warm.meta.cpuMs >= 0 && warm.meta.memoryMb > 0);
     assert.deepEqual(pool.stats(), { instances: 1, busy: 0, queued: 0 });
-    console.log(
-      `# cold ${cold.meta.timing.isolateMs + cold.meta.timing.compileMs + cold.meta.timing.runMs} ms, warm ${warm.meta.timing.runMs} ms`,
-    );
     await pool.close();
   });
 

@@ -9,6 +9,7 @@ import { FunctionInstance, bundleUrl } from "./instance.ts";
 import { emptyMeta, toInvocationFailure } from "./invocation-failure.ts";
 import { bundleRuntime } from "./runtime-script.ts";
 import { StackMapper } from "./source-map.ts";
+import { collectIsolateGarbage } from "./teardown-gc.ts";
 import type {
   EventInput,
   FunctionSource,
@@ -126,6 +127,9 @@ export class IsolatePool {
     if (this.#busy > 0) await new Promise<void>((resolve) => this.#onIdle.push(resolve));
     for (const pool of this.#versions.values()) for (const instance of pool.instances) this.#drop(pool, instance);
     this.#versions.clear();
+    // Let the microtasks that still hold instances finish, then free their handles now.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectIsolateGarbage();
   }
 
   async #invoke<T>(

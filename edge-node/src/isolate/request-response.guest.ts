@@ -3,6 +3,7 @@
  * #response-class) for the common cases user code meets: constructing, reading and
  * cloning. Bodies are handled by the Body mixin.
  */
+import { AbortSignal } from "./abort.guest.ts";
 import { Body, extractBody, type BodyInit } from "./body.guest.ts";
 import { Headers, makeImmutable, type HeadersInit } from "./headers.guest.ts";
 
@@ -11,6 +12,7 @@ export interface RequestInit {
   headers?: HeadersInit;
   body?: BodyInit | null;
   redirect?: "follow" | "error" | "manual";
+  signal?: AbortSignal | null;
 }
 
 export interface ResponseInit {
@@ -40,6 +42,7 @@ export class Request extends Body {
   readonly url: string;
   readonly headers: Headers;
   readonly redirect: "follow" | "error" | "manual";
+  readonly signal: AbortSignal;
 
   constructor(input: string | URL | Request, init: RequestInit = {}) {
     const base = input instanceof Request ? input : null;
@@ -57,6 +60,7 @@ export class Request extends Body {
     this.url = new URL(base !== null ? base.url : String(input)).href;
     this.headers = withContentType(new Headers(init.headers ?? base?.headers), extracted.contentType);
     this.redirect = init.redirect ?? base?.redirect ?? "follow";
+    this.signal = init.signal ?? base?.signal ?? new AbortSignal();
   }
 
   clone(): Request {

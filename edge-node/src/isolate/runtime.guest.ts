@@ -5,6 +5,7 @@
  * RUNTIME_GLOBAL (the host takes and deletes them before compiling user code).
  */
 import { defineGlobal } from "./platform.guest.ts";
+import { AbortController, AbortSignal, Event, EventTarget } from "./abort.guest.ts";
 import { createConsole } from "./console.guest.ts";
 import { createCrypto, type RandomBytes } from "./crypto.guest.ts";
 import { createDispatcher, guestError } from "./dispatch.guest.ts";
@@ -56,6 +57,10 @@ const envView = new Proxy(Object.create(null) as Record<string, string>, {
 
 const timeOrigin = Date.now();
 const globals: Record<string, unknown> = {
+  Event,
+  EventTarget,
+  AbortController,
+  AbortSignal,
   Headers,
   Request,
   Response,

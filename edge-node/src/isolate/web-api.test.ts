@@ -179,4 +179,29 @@ describe("web platform inside the isolate", () => {
       json: '{"SECRET":"s3"}',
     });
   });
+
+  it("offers AbortController, AbortSignal.timeout and request.signal", async () => {
+    const result = await evaluate(
+      pool,
+      `
+      const controller = new AbortController();
+      const seen = [];
+      controller.signal.addEventListener("abort", () => seen.push("listener"), { once: true });
+      controller.signal.onabort = () => seen.push("onabort");
+      controller.abort(new Error("stop"));
+      controller.abort();
+      let thrown = ""; try { controller.signal.throwIfAborted(); } catch (e) { thrown = e.message; }
+      const timeout = AbortSignal.timeout(5);
+      await new Promise((resolve) => timeout.addEventListener("abort", resolve));
+      return { seen, aborted: controller.signal.aborted, thrown, timeout: timeout.reason.name,
+        requestSignal: new Request("https://x.test/").signal.aborted };`,
+    );
+    assert.deepEqual(result, {
+      seen: ["onabort", "listener"],
+      aborted: true,
+      thrown: "stop",
+      timeout: "TimeoutError",
+      requestSignal: false,
+    });
+  });
 });

@@ -45,7 +45,15 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
 
   log.info({ apiUrl: options.apiUrl }, "fetching config from the origin");
   await sync.start();
-  const edge = new EdgeServer({ nodeName, runner: options.runner, internalToken: options.internalToken, sync, invoker, metrics, log });
+  const edge = new EdgeServer({
+    nodeName,
+    runner: options.runner,
+    internalToken: options.internalToken,
+    sync,
+    invoker,
+    metrics,
+    log,
+  });
   // Drop warm isolates of versions that are no longer active anywhere.
   sync.on("snapshot", (snapshot) => {
     for (const fn of snapshot.functions) {

@@ -46,7 +46,8 @@ export class EdgeServer {
     const invocationId = newInvocationId();
     this.dispatch(req, res, invocationId).catch((err) => {
       const error = writeError(res, err, invocationId, { "x-bunbase-edge-node": this.options.nodeName });
-      if (error.status >= 500 && error.code === "FN_004") this.options.log.error({ err, invocationId }, "edge request failed");
+      if (error.status >= 500 && error.code === "FN_004")
+        this.options.log.error({ err, invocationId }, "edge request failed");
     });
   };
 
@@ -68,7 +69,8 @@ export class EdgeServer {
     }
     const environment = pickEnvironment(req.headers[INTERNAL_HEADERS.environment]);
     const active = match.fn.versions[environment];
-    if (!active) throw new BunbaseError("FN_001", `Function ${match.fn.name} has no version deployed to ${environment}`);
+    if (!active)
+      throw new BunbaseError("FN_001", `Function ${match.fn.name} has no version deployed to ${environment}`);
     const body = await readBody(req);
     const host = req.headers.host ?? "localhost";
     const outcome = await this.options.invoker.http(
@@ -94,7 +96,12 @@ export class EdgeServer {
     const snapshot = this.options.sync.snapshot;
     switch (url.pathname) {
       case "/__bunbase/health":
-        return writeJson(res, 200, { status: "ok", node: this.options.nodeName, revision: snapshot.revision, functions: snapshot.functions.length });
+        return writeJson(res, 200, {
+          status: "ok",
+          node: this.options.nodeName,
+          revision: snapshot.revision,
+          functions: snapshot.functions.length,
+        });
       case "/__bunbase/wait": {
         const revision = Number(url.searchParams.get("revision") ?? 0);
         const timeoutMs = Math.min(Number(url.searchParams.get("timeoutMs") ?? 5000), 30_000);
@@ -137,8 +144,10 @@ export class EdgeServer {
   private async internalInvoke(req: IncomingMessage, res: ServerResponse, fallbackId: string): Promise<void> {
     const token = this.options.internalToken;
     const given = header(req, INTERNAL_HEADERS.token);
-    if (!token || !given || !safeEqual(token, given)) throw new BunbaseError("FN_009", "Internal route", { status: 401 });
-    if (req.method !== "POST") throw new BunbaseError("FN_006", "Use POST", { status: 405, details: { path: "method" } });
+    if (!token || !given || !safeEqual(token, given))
+      throw new BunbaseError("FN_009", "Internal route", { status: 401 });
+    if (req.method !== "POST")
+      throw new BunbaseError("FN_006", "Use POST", { status: 405, details: { path: "method" } });
     const revision = Number(header(req, INTERNAL_HEADERS.revision) ?? 0);
     if (revision > 0 && !(await this.waitForRevision(revision, 10_000))) {
       throw new BunbaseError("FN_008", "This node did not receive the latest configuration in time");
@@ -176,7 +185,10 @@ export class EdgeServer {
     if (pinned) {
       const bundleHash = header(req, INTERNAL_HEADERS.bundleHash);
       const exportName = header(req, INTERNAL_HEADERS.exportName);
-      if (!bundleHash || !exportName) throw new BunbaseError("FN_006", "A pinned version needs its bundle hash and export name", { details: { path: "version" } });
+      if (!bundleHash || !exportName)
+        throw new BunbaseError("FN_006", "A pinned version needs its bundle hash and export name", {
+          details: { path: "version" },
+        });
       const env = fn.versions[environment]?.env ?? {};
       return { fn, environment, trigger, active: { version: Number(pinned), bundleHash, exportName, env } };
     }

@@ -23,7 +23,9 @@ export interface Target {
   trigger: InvocationTrigger;
 }
 
-export type Outcome<T> = { ok: true; value: T; headers: Record<string, string> } | { ok: false; error: BunbaseError; headers: Record<string, string> };
+export type Outcome<T> =
+  | { ok: true; value: T; headers: Record<string, string> }
+  | { ok: false; error: BunbaseError; headers: Record<string, string> };
 
 export class InvokeService {
   constructor(
@@ -48,7 +50,10 @@ export class InvokeService {
   private async run<T>(
     target: Target,
     invocationId: string,
-    call: (source: FunctionSource, limits: { memoryMb: number; timeoutMs: number }) => Promise<{ result: T; meta: InvocationMeta }>,
+    call: (
+      source: FunctionSource,
+      limits: { memoryMb: number; timeoutMs: number },
+    ) => Promise<{ result: T; meta: InvocationMeta }>,
   ): Promise<Outcome<T> & { status?: number }> {
     const startedAt = Date.now();
     const started = performance.now();
@@ -92,7 +97,14 @@ export class InvokeService {
     return outcome;
   }
 
-  private record<T>(target: Target, id: string, startedAt: number, durationMs: number, meta: InvocationMeta | undefined, outcome: Outcome<T>): void {
+  private record<T>(
+    target: Target,
+    id: string,
+    startedAt: number,
+    durationMs: number,
+    meta: InvocationMeta | undefined,
+    outcome: Outcome<T>,
+  ): void {
     const status = outcome.ok ? resultStatus(outcome.value) : outcome.error.status;
     const code = outcome.ok ? "ok" : outcome.error.code;
     this.telemetry.recordInvocation({

@@ -18,7 +18,11 @@ function served(table: RouteTable, method: string, path: string): string | undef
 }
 
 test("static segments beat params, params beat wildcards, regardless of order", () => {
-  const table = new RouteTable([fn("files", { path: "/users/*" }), fn("user", { path: "/users/:id" }), fn("me", { path: "/users/me" })]);
+  const table = new RouteTable([
+    fn("files", { path: "/users/*" }),
+    fn("user", { path: "/users/:id" }),
+    fn("me", { path: "/users/me" }),
+  ]);
   assert.equal(served(table, "GET", "/users/me"), "me");
   assert.equal(served(table, "GET", "/users/42"), "user");
   assert.equal(served(table, "GET", "/users/42/posts"), "files");
