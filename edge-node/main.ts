@@ -2,7 +2,7 @@
  * Entry of an edge node process (`node --no-node-snapshot --import tsx edge-node/main.ts`).
  * With BUNBASE_EDGE_MODE=runner it is the origin's runner: only the internal invoke route.
  */
-import { createLogger, dataDir, readIfExists } from "../core/index.ts";
+import { createLogger, dataDir, readIfExists, stopOnSignals } from "../core/index.ts";
 import { startEdgeNode } from "./index.ts";
 import { join } from "node:path";
 
@@ -30,14 +30,4 @@ const node = await startEdgeNode({
   process.exit(1);
 });
 
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "stopping");
-    const force = setTimeout(() => process.exit(0), 5000);
-    force.unref();
-    void node.close().then(() => process.exit(0));
-  });
-}
+stopOnSignals(log, () => node.close(), 5000);

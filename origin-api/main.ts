@@ -4,7 +4,7 @@
  * BUNBASE_DATA_DIR, BUNBASE_MASTER_KEY. Never loads isolated-vm: user code runs in the
  * build worker and the runner, both child processes.
  */
-import { createLogger, dataDir } from "../core/index.ts";
+import { createLogger, dataDir, stopOnSignals } from "../core/index.ts";
 import { startOrigin } from "./index.ts";
 
 const log = createLogger("origin");
@@ -26,20 +26,4 @@ const origin = await startOrigin({
   process.exit(1);
 });
 
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "stopping");
-    const force = setTimeout(() => process.exit(0), 8000);
-    force.unref();
-    void origin.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, "error while stopping");
-        process.exit(1);
-      },
-    );
-  });
-}
+stopOnSignals(log, () => origin.close());

@@ -5,7 +5,7 @@
  */
 import { seg, errorFromResponse, type ApiClient } from "./api-client.ts";
 import type { LogLine } from "./output.ts";
-import { readSse } from "./sse.ts";
+import { readSse } from "../../core/index.ts";
 
 export interface FollowOptions {
   query?: Record<string, string | undefined>;

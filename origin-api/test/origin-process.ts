@@ -3,7 +3,7 @@
  * port 0 with a temp data dir, and fetch helpers with its keys.
  */
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, spawnNode, waitForListening } from "../../core/index.ts";
@@ -19,11 +19,6 @@ export interface Origin {
   /** Stops the process; keeps the data dir when `keepData` (for restart tests). */
   stop(keepData?: boolean): Promise<void>;
 }
-
-/** The runner is an edge node in runner mode; invoke tests need its isolate runtime. */
-export const RUNNER_READY =
-  existsSync(join(REPO_ROOT, "edge-node", "main.ts")) &&
-  existsSync(join(REPO_ROOT, "edge-node", "src", "isolate", "index.ts"));
 
 export async function startOrigin(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<Origin> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "bunbase-origin-"));

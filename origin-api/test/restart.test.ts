@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { nodeArgs, REPO_ROOT } from "../../core/index.ts";
-import { createAndDeploy, json, RUNNER_READY, startOrigin } from "./origin-process.ts";
+import { createAndDeploy, json, startOrigin } from "./origin-process.ts";
 
 test("a restart keeps data and keys, and applies no migration twice", async () => {
   const first = await startOrigin();
@@ -59,44 +59,40 @@ test("a BUNBASE_MASTER_KEY that is not 32 bytes of base64: a clear error and exi
   }
 });
 
-test(
-  "queued async invocations are resumed after a restart",
-  { skip: RUNNER_READY ? false : "edge-node runner not in this checkout yet" },
-  async () => {
-    const first = await startOrigin();
-    let fnId: string;
-    try {
-      await createAndDeploy(
-        first,
-        { name: "resumed" },
-        { "index.ts": "export function handler() { return new Response('resumed ok'); }" },
-      );
-      fnId = (await json<{ id: string }>(await first.api("/functions/resumed"), 200)).id;
-    } finally {
-      await first.stop(true);
-    }
-    // As if the process died with one invocation queued and one running.
-    const db = new Database(join(first.dataDir, "bunbase.db"));
-    const insert =
-      db.prepare(`INSERT INTO async_invocations (id, function_id, environment, status, attempts, query, next_attempt_at, created_at, updated_at)
+test("queued async invocations are resumed after a restart", async () => {
+  const first = await startOrigin();
+  let fnId: string;
+  try {
+    await createAndDeploy(
+      first,
+      { name: "resumed" },
+      { "index.ts": "export function handler() { return new Response('resumed ok'); }" },
+    );
+    fnId = (await json<{ id: string }>(await first.api("/functions/resumed"), 200)).id;
+  } finally {
+    await first.stop(true);
+  }
+  // As if the process died with one invocation queued and one running.
+  const db = new Database(join(first.dataDir, "bunbase.db"));
+  const insert =
+    db.prepare(`INSERT INTO async_invocations (id, function_id, environment, status, attempts, query, next_attempt_at, created_at, updated_at)
     VALUES (?, ?, 'prod', ?, ?, '', 0, datetime('now'), datetime('now'))`);
-    insert.run("inv_queued", fnId, "queued", 0);
-    insert.run("inv_running", fnId, "running", 1);
-    db.close();
-    const second = await startOrigin({ dataDir: first.dataDir });
-    try {
-      for (const id of ["inv_queued", "inv_running"]) {
-        const deadline = Date.now() + 20_000;
-        let status: { status: string; result?: { body: string } };
-        do {
-          await new Promise((r) => setTimeout(r, 100));
-          status = await json(await second.api(`/functions/resumed/invocations/${id}`), 200);
-        } while (status.status !== "succeeded" && Date.now() < deadline);
-        assert.equal(status.status, "succeeded", id);
-        assert.equal(status.result?.body, "resumed ok");
-      }
-    } finally {
-      await second.stop();
+  insert.run("inv_queued", fnId, "queued", 0);
+  insert.run("inv_running", fnId, "running", 1);
+  db.close();
+  const second = await startOrigin({ dataDir: first.dataDir });
+  try {
+    for (const id of ["inv_queued", "inv_running"]) {
+      const deadline = Date.now() + 20_000;
+      let status: { status: string; result?: { body: string } };
+      do {
+        await new Promise((r) => setTimeout(r, 100));
+        status = await json(await second.api(`/functions/resumed/invocations/${id}`), 200);
+      } while (status.status !== "succeeded" && Date.now() < deadline);
+      assert.equal(status.status, "succeeded", id);
+      assert.equal(status.result?.body, "resumed ok");
     }
-  },
-);
+  } finally {
+    await second.stop();
+  }
+});

@@ -8,21 +8,13 @@ import { join } from "node:path";
 import { goScaffold } from "./go.ts";
 import { nodeScaffold } from "./node.ts";
 import { pythonScaffold } from "./python.ts";
+import { RUNTIMES } from "../../../bundler/index.ts";
 
 /** File name -> content. */
 export type Scaffold = Record<string, string>;
 
-export const SCAFFOLD_RUNTIMES = [
-  "nodejs18",
-  "nodejs20",
-  "nodejs22",
-  "bun",
-  "deno",
-  "python3.10",
-  "python3.11",
-  "python3.12",
-  "go1.x",
-];
+/** Every runtime but `container`, which is an image, not a folder to scaffold. */
+export const SCAFFOLD_RUNTIMES = RUNTIMES.filter((runtime) => runtime !== "container");
 
 /** Function names as the config schema accepts them. */
 export const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;

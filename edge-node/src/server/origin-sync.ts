@@ -5,8 +5,7 @@
  * backoff.
  */
 import { EventEmitter } from "node:events";
-import type { EdgeSnapshot, Logger } from "../../../core/index.ts";
-import { readSse } from "./sse-reader.ts";
+import { readSse, type EdgeSnapshot, type Logger } from "../../../core/index.ts";
 
 export interface OriginSyncOptions {
   apiUrl: string;
