@@ -52,9 +52,14 @@ test("init -> deploy -> call -> logs -> metrics -> v2 -> rollback -> env and sec
   assert.equal(call.headers.get("x-bunbase-cold-start"), "true");
   assert.ok(call.headers.get("x-bunbase-invocation-id"));
   assert.match(call.headers.get("server-timing") ?? "", /run;dur=/);
-  const warm = await p.edge("/greeter");
-  assert.equal(warm.headers.get("x-bunbase-cold-start"), "false");
-  await warm.body?.cancel();
+  // Each edge worker process has its own isolates: within a few calls one must be warm.
+  let warmSeen = false;
+  for (let i = 0; i < 6 && !warmSeen; i++) {
+    const again = await p.edge("/greeter");
+    warmSeen = again.headers.get("x-bunbase-cold-start") === "false";
+    await again.body?.cancel();
+  }
+  assert.ok(warmSeen, "no warm invocation in 6 calls");
 
   const logs = await eventually(async () => {
     const r = await p.cli(["functions", "logs", "greeter", "--json"]);
@@ -70,9 +75,9 @@ test("init -> deploy -> call -> logs -> metrics -> v2 -> rollback -> env and sec
       coldStarts: number;
       duration: { p50: number; p99: number };
     };
-    return m.invocations >= 2 ? m : undefined;
+    return m.invocations >= 3 ? m : undefined;
   });
-  assert.equal(metrics.coldStarts, 1);
+  assert.ok(metrics.coldStarts >= 1 && metrics.coldStarts < metrics.invocations, JSON.stringify(metrics));
   assert.ok(metrics.duration.p99 >= metrics.duration.p50);
 
   writeHandler("v2");

@@ -8,6 +8,7 @@ import { IsolatePool } from "../isolate/index.ts";
 import { BundleStore } from "./bundle-store.ts";
 import { EdgeMetrics } from "./edge-metrics.ts";
 import { EdgeServer } from "./edge-server.ts";
+import { FleetRevision } from "./fleet-revision.ts";
 import { InvokeService } from "./invoke-service.ts";
 import { OriginSync } from "./origin-sync.ts";
 import { TelemetryShipper } from "./telemetry-shipper.ts";
@@ -45,7 +46,9 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
 
   log.info({ apiUrl: options.apiUrl }, "fetching config from the origin");
   await sync.start();
+  const revisions = new FleetRevision(sync);
   const edge = new EdgeServer({
+    revisions,
     nodeName,
     runner: options.runner,
     internalToken: options.internalToken,
@@ -69,7 +72,13 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
   });
   const address = server.address() as AddressInfo;
   const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${address.port}`;
-  log.info({ url, node: nodeName, runner: options.runner }, "listening");
+  // In a cluster the primary logs the node's one "listening" line, once a worker is up.
+  const clustered = process.env.BUNBASE_CLUSTER_WORKER === "1";
+  log.info(
+    { url, node: nodeName, runner: options.runner, pid: process.pid },
+    clustered ? "worker listening" : "listening",
+  );
+  revisions.announce(url);
 
   return {
     url,

@@ -14,6 +14,7 @@ import {
   type Logger,
 } from "../../../core/index.ts";
 import type { EdgeMetrics } from "./edge-metrics.ts";
+import type { FleetRevision } from "./fleet-revision.ts";
 import { headerPairs, readBody, writeError, writeResult } from "./http-io.ts";
 import type { InvokeService, Target } from "./invoke-service.ts";
 import type { OriginSync } from "./origin-sync.ts";
@@ -27,6 +28,8 @@ export interface EdgeServerOptions {
   sync: OriginSync;
   invoker: InvokeService;
   metrics: EdgeMetrics;
+  /** Which config revision this node holds (all its cluster workers). */
+  revisions: FleetRevision;
   log: Logger;
 }
 
@@ -99,6 +102,7 @@ export class EdgeServer {
         return writeJson(res, 200, {
           status: "ok",
           node: this.options.nodeName,
+          pid: process.pid,
           revision: snapshot.revision,
           functions: snapshot.functions.length,
         });
@@ -123,21 +127,7 @@ export class EdgeServer {
   }
 
   private waitForRevision(revision: number, timeoutMs: number): Promise<boolean> {
-    const sync = this.options.sync;
-    if (sync.snapshot.revision >= revision) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        sync.off("snapshot", check);
-        resolve(false);
-      }, timeoutMs);
-      const check = () => {
-        if (sync.snapshot.revision < revision) return;
-        clearTimeout(timer);
-        sync.off("snapshot", check);
-        resolve(true);
-      };
-      sync.on("snapshot", check);
-    });
+    return this.options.revisions.wait(revision, timeoutMs);
   }
 
   /** `POST /__bunbase/invoke`: how the origin runs a function (docs/internals/design.md). */

@@ -1,0 +1,101 @@
+/**
+ * The supervisor of a multi-process edge node (node:cluster, workers sharing the port).
+ * It never loads isolated-vm: a worker lost to one tenant (an abort inside V8, a kill by
+ * the OOM killer) costs only that worker's in-flight requests; siblings keep answering
+ * and a replacement is forked at once. It also knows which config revision every worker
+ * holds, so "is revision n live on this node?" has one answer.
+ */
+import cluster, { type Worker } from "node:cluster";
+import type { Logger } from "../../../core/index.ts";
+import type { ToPrimary, ToWorker } from "./cluster-messages.ts";
+
+export interface PrimaryOptions {
+  workers: number;
+  log: Logger;
+}
+
+interface Waiter {
+  revision: number;
+  worker: Worker;
+  id: number;
+}
+
+/** More than this many crashes within a minute: back off instead of forking at once. */
+const CRASH_BURST = 10;
+
+export function runClusterPrimary(options: PrimaryOptions): void {
+  const { log } = options;
+  const revisions = new Map<number, number>();
+  const waiters: Waiter[] = [];
+  const crashes: number[] = [];
+  let url = "";
+  let stopping = false;
+
+  const fleetRevision = () => (revisions.size === 0 ? 0 : Math.min(...revisions.values()));
+  const send = (worker: Worker, message: ToWorker) => {
+    if (worker.isConnected()) worker.send(message);
+  };
+  const settleWaiters = () => {
+    const reached = fleetRevision();
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      if (waiters[i].revision > reached) continue;
+      send(waiters[i].worker, { type: "revision-reached", id: waiters[i].id, revision: reached });
+      waiters.splice(i, 1);
+    }
+  };
+
+  const fork = () => {
+    const worker = cluster.fork({ BUNBASE_CLUSTER_WORKER: "1" });
+    worker.on("message", (message: ToPrimary) => {
+      if (message.type === "listening") {
+        if (!url) {
+          url = message.url;
+          log.info({ url, workers: options.workers }, "listening");
+        }
+        revisions.set(worker.id, message.revision);
+        settleWaiters();
+      } else if (message.type === "revision") {
+        revisions.set(worker.id, message.revision);
+        settleWaiters();
+      } else if (message.type === "wait-revision") {
+        waiters.push({ revision: message.revision, worker, id: message.id });
+        settleWaiters();
+      }
+    });
+    return worker;
+  };
+
+  cluster.on("exit", (worker, code, signal) => {
+    revisions.delete(worker.id);
+    for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i].worker === worker) waiters.splice(i, 1);
+    settleWaiters();
+    if (stopping) return;
+    const now = Date.now();
+    crashes.push(now);
+    while (crashes.length > 0 && crashes[0] < now - 60_000) crashes.shift();
+    const delay = crashes.length > CRASH_BURST ? 1000 : 0;
+    log.error({ worker: worker.process.pid, code, signal, restartInMs: delay }, "edge worker exited; replacing it");
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, delay);
+  });
+
+  for (let i = 0; i < options.workers; i++) fork();
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping");
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+    const force = setTimeout(() => process.exit(0), 8000);
+    force.unref();
+    const check = setInterval(() => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        clearInterval(check);
+        process.exit(0);
+      }
+    }, 50);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
