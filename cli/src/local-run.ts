@@ -33,6 +33,14 @@ export interface LocalRun {
   env: LocalEnv;
 }
 
+/** A response body, buffered or streamed (a ReadableStream body arrives in chunks), read whole. */
+async function bodyBytes(body: Uint8Array | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  if (body instanceof Uint8Array) return body;
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
 export async function runLocally(fn: LoadedFunction, name: string, invocation: LocalInvocation): Promise<LocalRun> {
   const { IsolatePool } = await import("../../edge-node/index.ts");
   const logs: LocalLog[] = [];
@@ -64,7 +72,7 @@ export async function runLocally(fn: LoadedFunction, name: string, invocation: L
       run.response = {
         status: done.result.status,
         headers: headerList(done.result.headers),
-        body: new TextDecoder().decode(done.result.body),
+        body: new TextDecoder().decode(await bodyBytes(done.result.body)),
       };
       run.coldStart = done.meta.coldStart;
     }

@@ -4,6 +4,7 @@
  * bytes or a ReadableStream.
  */
 import { ReadableStream } from "web-streams-polyfill";
+import { encodeFormBody } from "./multipart.guest.ts";
 import { MAX_RESULT_BYTES } from "./protocol.ts";
 
 export type BodyInit = string | ArrayBuffer | ArrayBufferView | URLSearchParams | ReadableStream<Uint8Array>;
@@ -43,6 +44,8 @@ export function extractBody(init: BodyInit | null | undefined): ExtractedBody {
     return { bytes: view.slice(), stream: null, contentType: null };
   }
   if (init instanceof ReadableStream) return { bytes: null, stream: init, contentType: null };
+  const form = encodeFormBody(init); // Blob, File, FormData
+  if (form !== null) return { ...form, stream: null };
   // Anything else is stringified, as browsers do for e.g. numbers.
   return extractBody(String(init));
 }
@@ -91,6 +94,9 @@ function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
   });
 }
 
+/** How the runtime takes a response's body: whole bytes, or the stream to send as it comes. */
+export const TAKE_BODY = Symbol("takeBody");
+
 export class Body {
   #bytes: Uint8Array | null;
   #stream: ReadableStream<Uint8Array> | null;
@@ -124,6 +130,14 @@ export class Body {
     }
     if (this.#stream === null) return new Uint8Array(0);
     return readAll(this.#stream, limit);
+  }
+
+  /** The body as the runtime sends it: bytes when they are all there, else the stream. */
+  [TAKE_BODY](): { bytes: Uint8Array } | { stream: ReadableStream<Uint8Array> } {
+    if (this.bodyUsed) throw new TypeError("Body has already been used");
+    this.#used = true;
+    if (this.#stream !== null) return { stream: this.#stream };
+    return { bytes: this.#bytes ?? new Uint8Array(0) };
   }
 
   /** The two bodies a clone() hands out: bytes are shared (never mutated), streams teed. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { IsolatePool, MAX_LOG_LINES } from "./index.ts";
-import { collectingPool, limits, request, source } from "./test-support.ts";
+import { collectingPool, limits, request, source, text } from "./test-support.ts";
 
 const { pool, logs } = collectingPool();
 after(() => pool.close());
@@ -68,6 +68,6 @@ describe("console -> LogSink", () => {
       return new Response(seen);
     }`);
     const { result } = await failing.invokeHttp(fn, limits, request());
-    assert.equal(new TextDecoder().decode(result.body), "none");
+    assert.equal(text(result.body), "none");
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The non-subtle part of Web Crypto (https://w3c.github.io/webcrypto/#Crypto-interface):
- * random bytes come from the host's CSPRNG, at most 65536 per call as the spec says.
+ * The `crypto` global (https://w3c.github.io/webcrypto/#Crypto-interface): random bytes
+ * come from the host's CSPRNG, at most 65536 per call as the spec says; `subtle` is
+ * subtle.guest.ts.
  */
 export type RandomBytes = (length: number) => Uint8Array;
 
@@ -17,7 +18,7 @@ const INTEGER_ARRAYS = [
   BigUint64Array,
 ];
 
-export function createCrypto(randomBytes: RandomBytes) {
+export function createCrypto(randomBytes: RandomBytes, subtle: object) {
   function getRandomValues<T extends ArrayBufferView>(array: T): T {
     if (!INTEGER_ARRAYS.some((type) => array instanceof type)) {
       throw new DOMException("The data argument must be an integer-type TypedArray", "TypeMismatchError");
@@ -45,5 +46,7 @@ export function createCrypto(randomBytes: RandomBytes) {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
-  return Object.freeze({ getRandomValues, randomUUID });
+  const crypto = { getRandomValues, randomUUID, subtle };
+  Object.defineProperty(crypto, Symbol.toStringTag, { value: "Crypto" });
+  return Object.freeze(crypto);
 }

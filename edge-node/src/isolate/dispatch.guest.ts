@@ -1,18 +1,23 @@
 /**
- * Picks the user's handler out of the module namespace and runs one invocation of it:
- * builds the Request (or passes the event), calls the handler in the shape it was written
- * for (contract section 4), and turns what comes back into a copyable outcome.
+ * Picks the user's handler out of the module namespace and runs invocations of it, many
+ * at once: builds the Request (or passes the event), calls the handler in the shape it was
+ * written for (contract section 4), and replies with a copyable outcome. Per invocation it
+ * keeps the ctx.waitUntil promises and the two body streams (request in, response out).
  */
-import { BodyTooLargeError } from "./body.guest.ts";
+import { BodyTooLargeError, TAKE_BODY, type BodyInit } from "./body.guest.ts";
+import { enter } from "./invocations.guest.ts";
 import type {
+  GuestChunk,
   GuestError,
   GuestErrorKind,
   GuestEventInput,
   GuestEventOutcome,
   GuestHttpInput,
   GuestHttpOutcome,
+  GuestReplyKind,
 } from "./protocol.ts";
 import { MAX_RESULT_BYTES } from "./protocol.ts";
+import { requestBodyStream, type RequestBodyFeed } from "./request-body.guest.ts";
 import { Request, Response } from "./request-response.guest.ts";
 
 type Handler = (...args: unknown[]) => unknown;
@@ -20,7 +25,23 @@ interface FetchObject {
   fetch: Handler;
 }
 
+interface InvocationState {
+  pending: Promise<unknown>[];
+  feed: RequestBodyFeed | null;
+  reader: { read(): Promise<{ done: boolean; value?: unknown }>; cancel(reason?: unknown): Promise<void> } | null;
+}
+
+export interface DispatchHost {
+  /** The instance's env, for `process.env`. */
+  setEnv(env: Readonly<Record<string, string>>): void;
+  reply(key: number, kind: GuestReplyKind, value: unknown): void;
+  pullBody(key: number): void;
+  cancelTimers(key: number): void;
+  hasTimers(key: number): boolean;
+}
+
 const allSettled = Promise.allSettled.bind(Promise);
+const encoder = new TextEncoder();
 const freeze = Object.freeze;
 
 function read(target: unknown, key: string): unknown {
@@ -56,27 +77,18 @@ function typeName(value: unknown): string {
   return value === null ? "null" : typeof value;
 }
 
-export function createDispatcher(setEnv: (env: Readonly<Record<string, string>>) => void, hasTimers: () => boolean) {
+export function createDispatcher(host: DispatchHost) {
   let target: Handler | FetchObject | null = null;
-  let pending: Promise<unknown>[] = [];
-
-  function waitUntil(promise: unknown): void {
-    pending.push(Promise.resolve(promise));
-  }
-
-  function begin(env: Record<string, string>): Readonly<Record<string, string>> {
-    const frozen = freeze({ ...env });
-    setEnv(frozen);
-    pending = [];
-    return frozen;
-  }
+  let env: Readonly<Record<string, string>> = freeze({});
+  const states = new Map<number, InvocationState>();
 
   function install(
     namespace: Record<string, unknown>,
     exportName: string,
-    env: Record<string, string>,
+    installEnv: Record<string, string>,
   ): GuestError | null {
-    begin(env);
+    env = freeze({ ...installEnv });
+    host.setEnv(env);
     if (!(exportName in namespace)) {
       return guestError("missing-export", new Error(`export "${exportName}" not found in the bundle`));
     }
@@ -93,23 +105,53 @@ export function createDispatcher(setEnv: (env: Readonly<Record<string, string>>)
     return null;
   }
 
-  async function invokeHttp(input: GuestHttpInput): Promise<GuestHttpOutcome> {
-    const outcome = await runHttp(input);
-    return { ...outcome, waiting: pending.length > 0 || hasTimers() };
+  function open(key: number): InvocationState {
+    enter(key);
+    const state: InvocationState = { pending: [], feed: null, reader: null };
+    states.set(key, state);
+    return state;
   }
 
-  async function invokeEvent(input: GuestEventInput): Promise<GuestEventOutcome> {
-    const outcome = await runEvent(input);
-    return { ...outcome, waiting: pending.length > 0 || hasTimers() };
+  const waiting = (key: number, state: InvocationState) => state.pending.length > 0 || host.hasTimers(key);
+
+  function invokeHttp(key: number, input: GuestHttpInput): void {
+    const state = open(key);
+    void runHttp(key, state, input).then((outcome) => {
+      if (states.get(key) !== state) return; // abandoned meanwhile
+      const streaming = outcome.ok && outcome.streaming;
+      host.reply(key, "result", { ...outcome, waiting: streaming || waiting(key, state) });
+    });
+  }
+
+  function invokeEvent(key: number, input: GuestEventInput): void {
+    const state = open(key);
+    void runEvent(state, input).then((outcome) => {
+      if (states.get(key) !== state) return;
+      host.reply(key, "result", { ...outcome, waiting: waiting(key, state) });
+    });
   }
 
   type Outcome<T> = T extends unknown ? Omit<T, "waiting"> : never;
 
-  async function runHttp(input: GuestHttpInput): Promise<Outcome<GuestHttpOutcome>> {
-    const env = begin(input.env);
+  function context(state: InvocationState) {
+    const waitUntil = (promise: unknown): void => void state.pending.push(Promise.resolve(promise));
+    return { waitUntil };
+  }
+
+  async function runHttp(
+    key: number,
+    state: InvocationState,
+    input: GuestHttpInput,
+  ): Promise<Outcome<GuestHttpOutcome>> {
     let result: unknown;
     try {
-      const request = new Request(input.url, { method: input.method, headers: input.headers, body: input.body });
+      let body: BodyInit | null = input.body;
+      if (input.streamBody) {
+        state.feed = requestBodyStream(() => host.pullBody(key));
+        body = state.feed.stream;
+      }
+      const request = new Request(input.url, { method: input.method, headers: input.headers, body });
+      const { waitUntil } = context(state);
       if (typeof target === "function") {
         result = await target(request, freeze({ env, geo: input.geo, auth: input.auth, waitUntil }));
       } else if (target !== null) {
@@ -126,15 +168,20 @@ export function createDispatcher(setEnv: (env: Readonly<Record<string, string>>)
       };
     }
     try {
-      const body = await result.consumeBytes(MAX_RESULT_BYTES);
-      return { ok: true, status: result.status, headers: [...result.headers], body };
+      const taken = result[TAKE_BODY]();
+      const head = { ok: true as const, status: result.status, headers: [...result.headers] };
+      if ("stream" in taken) {
+        state.reader = taken.stream.getReader();
+        return { ...head, body: null, streaming: true };
+      }
+      if (taken.bytes.byteLength > MAX_RESULT_BYTES) throw new BodyTooLargeError();
+      return { ...head, body: taken.bytes, streaming: false };
     } catch (error) {
       return { ok: false, error: guestError(error instanceof BodyTooLargeError ? "too-big" : "uncaught", error) };
     }
   }
 
-  async function runEvent(input: GuestEventInput): Promise<Outcome<GuestEventOutcome>> {
-    const env = begin(input.env);
+  async function runEvent(state: InvocationState, input: GuestEventInput): Promise<Outcome<GuestEventOutcome>> {
     if (typeof target !== "function") {
       return {
         ok: false,
@@ -143,7 +190,7 @@ export function createDispatcher(setEnv: (env: Readonly<Record<string, string>>)
     }
     let result: unknown;
     try {
-      result = await target(input.event, freeze({ env, waitUntil }));
+      result = await target(input.event, freeze({ env, waitUntil: context(state).waitUntil }));
     } catch (error) {
       return { ok: false, error: guestError("uncaught", error) };
     }
@@ -159,12 +206,50 @@ export function createDispatcher(setEnv: (env: Readonly<Record<string, string>>)
     }
   }
 
+  function readBody(key: number): void {
+    enter(key);
+    const state = states.get(key);
+    const reader = state?.reader;
+    if (state === undefined || reader === null || reader === undefined) return;
+    const answer = (chunk: GuestChunk) => {
+      if (states.get(key) === state) host.reply(key, "chunk", chunk);
+    };
+    reader.read().then(
+      ({ done, value }) => {
+        if (done) return answer({ done: true });
+        try {
+          answer({ done: false, value: chunkBytes(value) });
+        } catch (error) {
+          void reader.cancel(error);
+          answer({ error: guestError("bad-return", error) });
+        }
+      },
+      (error: unknown) => answer({ error: guestError("uncaught", error) }),
+    );
+  }
+
+  function pushBody(key: number, chunk: Uint8Array | null, done: boolean, error: string | null): void {
+    enter(key);
+    states.get(key)?.feed?.push(chunk, done, error);
+  }
+
   /** Waits for ctx.waitUntil promises, including ones added while waiting. */
-  async function drain(): Promise<GuestError[]> {
+  function drain(key: number): void {
+    const state = states.get(key);
+    if (state === undefined) return host.reply(key, "drained", []);
+    enter(key);
+    void settleAll(state).then((failures) => {
+      if (states.get(key) !== state) return;
+      forget(key, state);
+      host.reply(key, "drained", failures);
+    });
+  }
+
+  async function settleAll(state: InvocationState): Promise<GuestError[]> {
     const failures: GuestError[] = [];
-    while (pending.length > 0) {
-      const batch = pending;
-      pending = [];
+    while (state.pending.length > 0) {
+      const batch = state.pending;
+      state.pending = [];
       for (const outcome of await allSettled(batch)) {
         if (outcome.status === "rejected") failures.push(guestError("uncaught", outcome.reason));
       }
@@ -172,5 +257,27 @@ export function createDispatcher(setEnv: (env: Readonly<Record<string, string>>)
     return failures;
   }
 
-  return { install, invokeHttp, invokeEvent, drain };
+  function forget(key: number, state: InvocationState): void {
+    states.delete(key);
+    host.cancelTimers(key);
+    state.feed?.push(null, true, "the invocation ended");
+    if (state.reader !== null) void state.reader.cancel().catch(() => undefined);
+  }
+
+  function abandon(key: number): void {
+    const state = states.get(key);
+    if (state === undefined) return host.cancelTimers(key);
+    enter(key);
+    forget(key, state);
+  }
+
+  return { install, invokeHttp, invokeEvent, readBody, pushBody, drain, abandon };
+}
+
+function chunkBytes(value: unknown): Uint8Array {
+  if (typeof value === "string") return encoder.encode(value);
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  throw new TypeError("ReadableStream chunks of a response body must be Uint8Array, ArrayBuffer or string");
 }

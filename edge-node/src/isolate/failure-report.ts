@@ -1,11 +1,14 @@
 /**
  * Turns what went wrong in an instance into the contract's errors (FN_002, FN_003,
- * FN_004, FN_008) and the matching `error` log line for the user, each logged once.
+ * FN_004, FN_008) and the matching `error` log line for the user, each logged once, to
+ * the invocation `say` writes to.
  */
 import { BunbaseError } from "../../../core/index.ts";
-import type { HostBridge } from "./host-bridge.ts";
-import type { GuestError } from "./protocol.ts";
+import type { GuestError, GuestLogLevel } from "./protocol.ts";
 import type { StackMapper } from "./source-map.ts";
+
+/** Writes one platform log line to one invocation. */
+export type Say = (level: GuestLogLevel, message: string, fields?: Record<string, unknown>) => void;
 
 /** isolated-vm appends the host's frames after a boundary marker: they are ours, not the user's. */
 export function guestPart(stack: string): string {
@@ -15,24 +18,22 @@ export function guestPart(stack: string): string {
 }
 
 export class FailureReport {
-  readonly #bridge: HostBridge;
   readonly #mapper: StackMapper;
   readonly #reported = new WeakSet<BunbaseError>();
 
-  constructor(bridge: HostBridge, mapper: StackMapper) {
-    this.#bridge = bridge;
+  constructor(mapper: StackMapper) {
     this.#mapper = mapper;
   }
 
   /** A limit the platform enforced (timeout, memory, cold start). */
-  limit(code: "FN_002" | "FN_003" | "FN_008", message: string): BunbaseError {
-    return this.#logged(new BunbaseError(code, message));
+  limit(say: Say, code: "FN_002" | "FN_003" | "FN_008", message: string): BunbaseError {
+    return this.#logged(say, new BunbaseError(code, message));
   }
 
   /** What the guest runtime reported: an uncaught exception, a bad return value, a missing export. */
-  guest(error: GuestError): BunbaseError {
-    if (error.kind !== "uncaught") return this.#logged(new BunbaseError("FN_004", error.message));
-    const frame = this.uncaught(error);
+  guest(say: Say, error: GuestError): BunbaseError {
+    if (error.kind !== "uncaught") return this.#logged(say, new BunbaseError("FN_004", error.message));
+    const frame = this.uncaught(say, error);
     const failure = new BunbaseError(
       "FN_004",
       `Uncaught ${error.name}: ${error.message}${frame === null ? "" : ` (${frame})`}`,
@@ -42,24 +43,29 @@ export class FailureReport {
   }
 
   /** The `error` log of an uncaught exception, its stack mapped to the user's sources; returns the top frame. */
-  uncaught(error: GuestError, where?: string): string | null {
+  uncaught(say: Say, error: GuestError, where?: string): string | null {
     const stack = this.#mapper.mapText(error.stack || `${error.name}: ${error.message}`);
-    this.#bridge.emit("error", where === undefined ? error.message : `${error.message} (${where})`, { stack });
+    say("error", where === undefined ? error.message : `${error.message} (${where})`, { stack });
     return this.#mapper.firstFrame(stack);
   }
 
   /** Runs `read`; what the host refuses to pass on (forged status, headers, sizes) is logged too. */
-  refusals<T>(read: () => T): T {
+  refusals<T>(say: Say, read: () => T): T {
     try {
       return read();
     } catch (error) {
-      if (error instanceof BunbaseError && !this.#reported.has(error)) this.#logged(error);
+      if (error instanceof BunbaseError && !this.#reported.has(error)) this.#logged(say, error);
       throw error;
     }
   }
 
-  #logged(failure: BunbaseError): BunbaseError {
-    this.#bridge.emit("error", failure.message);
+  /** Logs a failure the platform decided on (e.g. a streamed body over the cap). */
+  logged(say: Say, failure: BunbaseError): BunbaseError {
+    return this.#reported.has(failure) ? failure : this.#logged(say, failure);
+  }
+
+  #logged(say: Say, failure: BunbaseError): BunbaseError {
+    say("error", failure.message);
     this.#reported.add(failure);
     return failure;
   }

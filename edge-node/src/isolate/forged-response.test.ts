@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { collectingPool, limits, request, source, text } from "./test-support.ts";
+import { collect, collectingPool, limits, request, source, text } from "./test-support.ts";
 
 const { pool } = collectingPool();
 after(() => pool.close());
@@ -65,19 +65,24 @@ describe("forged responses", () => {
       `export function handler() { return new Response(new Uint8Array(10 * 1024 * 1024 + 1)); }`,
       /too big|exceeds/,
     );
-    await expectFn004(
-      `export function handler() {
+    // A streamed body starts going out before its size is known: it is cut mid-way.
+    const { result } = await pool.invokeHttp(
+      source(`export function handler() {
         let sent = 0;
         return new Response(new ReadableStream({ pull(c) { if (sent++ < 12) c.enqueue(new Uint8Array(1024 * 1024)); else c.close(); } }));
-      }`,
-      /too big|exceeds/,
+      }`),
+      limits,
+      request(),
     );
+    await assert.rejects(collect(result.body), { code: "FN_004", status: 502, message: /too big/ });
   });
 
   it("refuses forged outcomes when the runtime's own classes are tampered with", async () => {
+    // The runtime takes a body through a symbol on Body.prototype; a guest can find it.
     await expectFn004(`export function handler() {
       const r = new Response("x");
-      r.consumeBytes = async () => "not bytes";
+      const [take] = Object.getOwnPropertySymbols(Object.getPrototypeOf(Response.prototype));
+      r[take] = () => ({ bytes: "not bytes" });
       return r;
     }`);
     await expectFn004(`export function handler() {

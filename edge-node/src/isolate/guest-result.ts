@@ -5,7 +5,6 @@
  */
 import { BunbaseError } from "../../../core/index.ts";
 import { MAX_RESULT_BYTES, type GuestError, type GuestErrorKind } from "./protocol.ts";
-import type { HttpResult } from "./types.ts";
 
 const ERROR_KINDS: readonly GuestErrorKind[] = ["uncaught", "bad-return", "too-big", "missing-export"];
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -57,15 +56,30 @@ export function tooBig(): BunbaseError {
   return new BunbaseError("FN_004", `response too big: the limit is ${MAX_RESULT_BYTES / (1024 * 1024)} MB`);
 }
 
-/** An `ok: true` HTTP outcome -> HttpResult. */
-export function readHttpResult(value: Record<string, unknown>): HttpResult {
+/** An `ok: true` HTTP outcome -> status, headers, and the whole body unless it streams (null). */
+export function readHttpHead(value: Record<string, unknown>): {
+  status: number;
+  headers: [string, string][];
+  body: Uint8Array | null;
+} {
   const { status, body } = value;
   if (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599) {
     throw badReturn(`status must be an integer in 200-599, got ${typeof status === "number" ? status : typeof status}`);
   }
+  const headers = readHeaders(value.headers);
+  if (value.streaming === true) return { status, headers, body: null };
   if (!(body instanceof Uint8Array)) throw badReturn("the body must be bytes");
   if (body.byteLength > MAX_RESULT_BYTES) throw tooBig();
-  return { status, headers: readHeaders(value.headers), body };
+  return { status, headers, body };
+}
+
+/** One read of a streamed response body. */
+export function readChunk(value: unknown): { done: true } | { done: false; value: Uint8Array } | { error: GuestError } {
+  if (!isRecord(value)) throw badReturn("the runtime returned a malformed body chunk");
+  if ("error" in value) return { error: readGuestError(value.error) };
+  if (value.done === true) return { done: true };
+  if (!(value.value instanceof Uint8Array)) throw badReturn("a body chunk must be bytes");
+  return { done: false, value: value.value };
 }
 
 /** An `ok: true` event outcome -> the parsed JSON result. */

@@ -37,18 +37,19 @@ describe("handler shapes (contract section 4)", () => {
       };`,
       { exportName: "default" },
     );
-    const single = collectingPool({ maxInstancesPerVersion: 1 }).pool;
+    const single = collectingPool().pool;
     after(() => single.close());
+    const one = { ...limits, maxConcurrency: 1 };
     const first = await single.invokeHttp(
       fn,
-      limits,
+      one,
       request({ method: "POST", body: new TextEncoder().encode("body"), env: { NAME: "w" } }),
     );
     assert.equal(first.result.status, 201);
     assert.equal(text(first.result.body), "w:body");
-    // The response comes first; the one instance stays busy until waitUntil settles, so
-    // the next call waits for it and sees its effect.
-    const second = await single.invokeHttp(fn, limits, request({ url: "https://example.test/count" }));
+    // The response comes first; with maxConcurrency 1 the invocation holds its slot until
+    // waitUntil settles, so the next call waits for it and sees its effect.
+    const second = await single.invokeHttp(fn, one, request({ url: "https://example.test/count", env: { NAME: "w" } }));
     assert.equal(text(second.result.body), "1");
     assert.equal(second.meta.coldStart, false);
     assert.ok(second.meta.timing.queueMs >= 10, `queued ${second.meta.timing.queueMs} ms`);

@@ -1,12 +1,16 @@
 /**
  * The host side of the few functions a guest may call: log, start/cancel a timer, get
- * random bytes. They reach the guest as ivm.Callbacks on globals that the runtime deletes
- * before user code runs. Every argument is a copy and is checked here.
+ * random bytes, reply to an entry, ask for request-body chunks. They reach the guest as
+ * ivm.Callbacks on globals that the runtime deletes before user code runs. Every argument
+ * is a copy and is checked here. Many invocations share one bridge: each is known by a
+ * numeric key the host hands out; a log line or timer naming a key that is not in flight
+ * (ended, abandoned, or forged) goes nowhere.
  */
 import { randomFillSync } from "node:crypto";
 import ivm from "isolated-vm";
 import { createLogger } from "../../../core/index.ts";
 import { LogBudget, TRUNCATED_MESSAGE } from "./log-budget.ts";
+import { HostServices, type InvocationNetwork } from "./host-services.ts";
 import { BRIDGE_GLOBALS, GUEST_LOG_LEVELS, type GuestLogLevel } from "./protocol.ts";
 import type { StackMapper } from "./source-map.ts";
 import type { FunctionSource, LogSink } from "./types.ts";
@@ -16,57 +20,91 @@ const MAX_PENDING_TIMERS = 10_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_RANDOM_BYTES = 65536;
 
-export class HostBridge {
-  readonly #source: FunctionSource;
-  readonly #logSink: LogSink;
-  readonly #mapper: StackMapper;
-  readonly #timers = new Map<number, NodeJS.Timeout>();
-  #fire: ivm.Reference<(id: number) => void> | null = null;
-  #invocationId: string | null = null;
-  #budget = new LogBudget();
+/** What the bridge forwards to the instance that owns it. */
+export interface BridgeTarget {
+  fireTimer(id: number): void;
+  reply(key: number, kind: unknown, value: unknown): void;
+  bodyPull(key: number): void;
+}
 
-  constructor(source: FunctionSource, logSink: LogSink, mapper: StackMapper) {
-    this.#source = source;
+/** One invocation in flight, as the bridge knows it. */
+export interface BridgeInvocation {
+  invocationId: string;
+  budget: LogBudget;
+  timers: Set<number>;
+}
+
+export class HostBridge {
+  #source: FunctionSource | null = null;
+  readonly #logSink: LogSink;
+  #mapper: StackMapper | null = null;
+  /** Guest timer id -> host timer and the key of the invocation that set it. */
+  readonly #timers = new Map<number, { timer: NodeJS.Timeout; key: number }>();
+  #target: BridgeTarget | null = null;
+  readonly #invocations = new Map<number, BridgeInvocation>();
+  /** fetch and crypto.subtle (host-services.ts). */
+  readonly #services = new HostServices();
+
+  /** Made before the function is known (pre-warmed isolates): bind() names it later. */
+  constructor(logSink: LogSink) {
     this.#logSink = logSink;
+  }
+
+  bind(source: FunctionSource, mapper: StackMapper, target: BridgeTarget): void {
+    this.#source = source;
     this.#mapper = mapper;
+    this.#target = target;
   }
 
   /** Sets the bridge globals; the runtime script must run next and take them. */
   async install(context: ivm.Context): Promise<void> {
     const callbacks: Record<string, ivm.Callback> = {
-      [BRIDGE_GLOBALS.log]: new ivm.Callback((level: unknown, message: unknown, stack: unknown) =>
-        this.#guestLog(level, message, stack),
+      [BRIDGE_GLOBALS.log]: new ivm.Callback((level: unknown, message: unknown, stack: unknown, key: unknown) =>
+        this.#guestLog(level, message, stack, key),
       ),
-      [BRIDGE_GLOBALS.timerStart]: new ivm.Callback((id: unknown, ms: unknown) => this.#startTimer(id, ms)),
+      [BRIDGE_GLOBALS.timerStart]: new ivm.Callback((id: unknown, ms: unknown, key: unknown) =>
+        this.#startTimer(id, ms, key),
+      ),
       [BRIDGE_GLOBALS.timerCancel]: new ivm.Callback((id: unknown) => this.#cancelTimer(id)),
       [BRIDGE_GLOBALS.random]: new ivm.Callback((length: unknown) => this.#random(length)),
+      [BRIDGE_GLOBALS.reply]: new ivm.Callback((key: unknown, kind: unknown, value: unknown) => {
+        if (this.#invocation(key) !== undefined) this.#target?.reply(key as number, kind, value);
+      }),
+      [BRIDGE_GLOBALS.bodyPull]: new ivm.Callback((key: unknown) => {
+        if (this.#invocation(key) !== undefined) this.#target?.bodyPull(key as number);
+      }),
     };
     for (const [name, callback] of Object.entries(callbacks)) await context.global.set(name, callback);
+    await this.#services.install(context);
   }
 
-  attachTimerTarget(fire: ivm.Reference<(id: number) => void>): void {
-    this.#fire = fire;
-  }
-
-  startInvocation(invocationId: string): void {
-    this.#invocationId = invocationId;
-    this.#budget = new LogBudget();
+  /** `network`: the function's egress rules and the invocation's deadline (none: no egress). */
+  startInvocation(key: number, invocationId: string, network?: InvocationNetwork): void {
+    this.#services.startInvocation(key, network);
+    this.#invocations.set(key, { invocationId, budget: new LogBudget(), timers: new Set() });
   }
 
   /** Ends the invocation: its pending timers are dropped, later logs go nowhere. */
-  endInvocation(): void {
-    for (const timer of this.#timers.values()) clearTimeout(timer);
-    this.#timers.clear();
-    this.#invocationId = null;
+  endInvocation(key: number): void {
+    const invocation = this.#invocations.get(key);
+    if (invocation === undefined) return;
+    for (const id of invocation.timers) this.#cancelTimer(id);
+    this.#invocations.delete(key);
+    this.#services.endInvocation(key);
   }
 
-  /** A log line of ours about the invocation (errors, timeouts): not counted against the budget. */
-  emit(level: GuestLogLevel, message: string, fields?: Record<string, unknown>): void {
-    if (this.#invocationId === null) return;
+  #invocation(key: unknown): BridgeInvocation | undefined {
+    return typeof key === "number" ? this.#invocations.get(key) : undefined;
+  }
+
+  /** A log line of ours about invocation `key` (errors, timeouts): not counted against the budget. */
+  emit(key: number, level: GuestLogLevel, message: string, fields?: Record<string, unknown>): void {
+    const invocation = this.#invocations.get(key);
+    if (invocation === undefined || this.#source === null) return;
     const log = {
       level,
       message,
-      invocationId: this.#invocationId,
+      invocationId: invocation.invocationId,
       time: new Date().toISOString(),
       ...(fields ? { fields } : {}),
     };
@@ -75,57 +113,53 @@ export class HostBridge {
     } catch (error) {
       // A failing sink is our problem, not the guest's: it must not surface inside the
       // isolate (it would carry host stack frames there) nor break the user's console.
-      processLog.error({ err: error, functionId: this.#source.functionId }, "log sink failed");
+      processLog.error({ err: error, functionId: this.#source?.functionId }, "log sink failed");
     }
   }
 
-  #guestLog(level: unknown, message: unknown, stack: unknown): void {
-    if (this.#invocationId === null) return;
+  #guestLog(level: unknown, message: unknown, stack: unknown, key: unknown): void {
+    const invocation = this.#invocation(key);
+    const mapper = this.#mapper;
+    if (invocation === undefined || mapper === null) return;
     const safeLevel = GUEST_LOG_LEVELS.includes(level as GuestLogLevel) ? (level as GuestLogLevel) : "info";
-    const text = this.#mapper.mapText(typeof message === "string" ? message : String(message));
-    const verdict = this.#budget.admit(text);
+    const text = mapper.mapText(typeof message === "string" ? message : String(message));
+    const verdict = invocation.budget.admit(text);
     if (verdict === "drop") return;
-    if (verdict === "truncate") return this.emit("warn", TRUNCATED_MESSAGE);
-    const fields = typeof stack === "string" && stack !== "" ? { stack: this.#mapper.mapText(stack) } : undefined;
-    this.emit(safeLevel, text, fields);
+    if (verdict === "truncate") return this.emit(key as number, "warn", TRUNCATED_MESSAGE);
+    const fields = typeof stack === "string" && stack !== "" ? { stack: mapper.mapText(stack) } : undefined;
+    this.emit(key as number, safeLevel, text, fields);
   }
 
-  #startTimer(id: unknown, ms: unknown): void {
-    if (typeof id !== "number" || !Number.isSafeInteger(id) || this.#invocationId === null) return;
+  #startTimer(id: unknown, ms: unknown, key: unknown): void {
+    const invocation = this.#invocation(key);
+    if (typeof id !== "number" || !Number.isSafeInteger(id) || invocation === undefined) return;
     if (this.#timers.size >= MAX_PENDING_TIMERS && !this.#timers.has(id)) return;
     const delay = typeof ms === "number" && ms > 0 ? Math.min(ms, MAX_TIMER_MS) : 0;
-    clearTimeout(this.#timers.get(id));
+    clearTimeout(this.#timers.get(id)?.timer);
     const timer = setTimeout(() => {
       this.#timers.delete(id);
-      this.#fireTimer(id);
+      invocation.timers.delete(id);
+      this.#target?.fireTimer(id);
     }, delay);
-    this.#timers.set(id, timer);
+    this.#timers.set(id, { timer, key: key as number });
+    invocation.timers.add(id);
   }
 
-  #fireTimer(id: number): void {
-    const fire = this.#fire;
-    if (fire === null) return;
-    // The runtime's fireTimer reports a throwing callback itself; a rejection here means
-    // the isolate went away meanwhile, and then its timers go with it.
-    try {
-      fire.apply(undefined, [id]).catch((error: unknown) => this.detach(error));
-    } catch (error) {
-      this.detach(error);
-    }
-  }
-
-  /** The isolate is gone: forget its timers and its entry point. */
+  /** The isolate is gone: forget its timers and its invocations. */
   detach(_reason?: unknown): void {
-    for (const timer of this.#timers.values()) clearTimeout(timer);
+    for (const { timer } of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
-    this.#fire?.release();
-    this.#fire = null;
+    this.#target = null;
+    this.#services.detach();
   }
 
   #cancelTimer(id: unknown): void {
     if (typeof id !== "number") return;
-    clearTimeout(this.#timers.get(id));
+    const entry = this.#timers.get(id);
+    if (entry === undefined) return;
+    clearTimeout(entry.timer);
     this.#timers.delete(id);
+    this.#invocations.get(entry.key)?.timers.delete(id);
   }
 
   #random(length: unknown): Uint8Array {

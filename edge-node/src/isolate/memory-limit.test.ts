@@ -26,4 +26,26 @@ describe("FN_003: a function allocating past its memory limit", () => {
     assert.equal(after.meta.coldStart, true);
     assert.ok(after.meta.memoryMb > 0 && after.meta.memoryMb < 128);
   });
+
+  it("fails every invocation in flight on the instance with FN_003, then serves from a fresh one", async () => {
+    const fn = source(`export async function handler(req) {
+      if (req.url.endsWith("/hog")) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const keep = [];
+        for (let i = 0; ; i++) keep.push("x".repeat(1024) + i);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return new Response("fine");
+    }`);
+    await pool.invokeHttp(fn, limits, request({ url: "https://x.test/warm" })).catch(() => undefined);
+    const bystander = pool.invokeHttp(fn, limits, request()).catch((error: unknown) => error);
+    const hog = await pool
+      .invokeHttp(fn, limits, request({ url: "https://x.test/hog" }))
+      .catch((error: unknown) => error);
+    assert.equal((hog as { code?: string }).code, "FN_003");
+    assert.equal(((await bystander) as { code?: string }).code, "FN_003");
+    const after = await pool.invokeHttp(fn, limits, request());
+    assert.equal(text(after.result.body), "fine");
+    assert.equal(after.meta.coldStart, true);
+  });
 });

@@ -1,8 +1,9 @@
 /**
  * Pure-JS pieces of the web platform a bare V8 isolate lacks (see
  * shared/design/isolate-notes.md for which ones load in an isolate). core-js installs
- * itself on globalThis; the text encoding classes and the streams ponyfill are installed
- * here. The bundle's banner sets `globalThis.self` before any of this runs.
+ * itself on globalThis; the streams ponyfill and our UTF-8 TextEncoder/TextDecoder
+ * (text-encoding.guest.ts: fast-text-encoding has no `fatal` or `stream`, which libraries
+ * such as jose use) are installed here. The bundle's banner sets `globalThis.self` before any of this runs.
  */
 import "core-js/actual/url";
 import "core-js/actual/url-search-params";
@@ -11,7 +12,6 @@ import "core-js/actual/atob";
 import "core-js/actual/btoa";
 import "core-js/actual/queue-microtask";
 import "core-js/actual/dom-exception";
-import * as textEncoding from "fast-text-encoding";
 import {
   ByteLengthQueuingStrategy,
   CountQueuingStrategy,
@@ -19,6 +19,7 @@ import {
   TransformStream,
   WritableStream,
 } from "web-streams-polyfill";
+import { TextDecoder, TextEncoder } from "./text-encoding.guest.ts";
 
 /** Defines a global the way the web platform does: writable, configurable, not enumerable. */
 export function defineGlobal(name: string, value: unknown): void {
@@ -26,8 +27,8 @@ export function defineGlobal(name: string, value: unknown): void {
 }
 
 const platform = {
-  TextEncoder: textEncoding.TextEncoder,
-  TextDecoder: textEncoding.TextDecoder,
+  TextEncoder,
+  TextDecoder,
   ReadableStream,
   WritableStream,
   TransformStream,

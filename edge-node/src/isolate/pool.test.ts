@@ -19,18 +19,21 @@ describe("IsolatePool", () => {
     assert.equal(warm.meta.coldStart, false);
     assert.deepEqual([warm.meta.timing.isolateMs, warm.meta.timing.compileMs], [0, 0]);
     assert.ok(warm.meta.cpuMs >= 0 && warm.meta.memoryMb > 0);
-    assert.deepEqual(pool.stats(), { instances: 1, busy: 0, queued: 0 });
+    assert.equal(pool.stats().instances, 1);
+    assert.equal(pool.stats().busy, 0);
     await pool.close();
   });
 
-  it("grows to maxInstancesPerVersion, queues FIFO, then answers FN_007 with retry-after", async () => {
-    const { pool } = collectingPool({ maxInstancesPerVersion: 2, maxQueue: 2 });
+  it("runs invocations concurrently on one instance up to maxConcurrency, then queues FIFO, then FN_007", async () => {
+    const { pool } = collectingPool({ maxQueue: 2 });
     const fn = slow(150);
-    const running = [1, 2, 3, 4].map(() => pool.invokeHttp(fn, limits, request()));
+    const two = { ...limits, maxConcurrency: 2 };
+    const running = [1, 2, 3, 4].map(() => pool.invokeHttp(fn, two, request()));
     await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.deepEqual(pool.stats(), { instances: 2, busy: 2, queued: 2 });
+    assert.equal(pool.stats().busy, 2);
+    assert.equal(pool.stats().queued, 2);
     await assert.rejects(
-      pool.invokeHttp(fn, limits, request()),
+      pool.invokeHttp(fn, two, request()),
       (error: { code: string; status: number; headers?: Record<string, string>; meta: unknown }) => {
         assert.equal(error.code, "FN_007");
         assert.equal(error.status, 429);
@@ -45,7 +48,17 @@ describe("IsolatePool", () => {
       [true, true, false, false],
     );
     assert.ok(results[3].meta.timing.queueMs >= 100);
-    assert.equal(pool.stats().instances, 2);
+    assert.equal(pool.stats().instances, 1, "one instance served them all");
+    await pool.close();
+  });
+
+  it("answers FN_007 when a queued request waits longer than maxQueueWaitMs", async () => {
+    const { pool } = collectingPool({ maxQueueWaitMs: 50 });
+    const fn = slow(300);
+    const one = { ...limits, maxConcurrency: 1 };
+    const running = pool.invokeHttp(fn, one, request());
+    await assert.rejects(pool.invokeHttp(fn, one, request()), { code: "FN_007", status: 429 });
+    assert.equal(text((await running).result.body), "done");
     await pool.close();
   });
 
@@ -84,16 +97,18 @@ describe("IsolatePool", () => {
   });
 
   it("on close, lets running invocations finish and refuses queued and new ones", async () => {
-    const { pool } = collectingPool({ maxInstancesPerVersion: 1 });
+    const { pool } = collectingPool();
     const fn = slow(100);
-    const running = pool.invokeHttp(fn, limits, request());
-    const queued = pool.invokeHttp(fn, limits, request());
+    const one = { ...limits, maxConcurrency: 1 };
+    const running = pool.invokeHttp(fn, one, request());
+    const queued = pool.invokeHttp(fn, one, request());
     await new Promise((resolve) => setTimeout(resolve, 20));
     const closing = pool.close();
     await assert.rejects(queued, { status: 503 });
     assert.equal(text((await running).result.body), "done");
     await closing;
     await assert.rejects(pool.invokeHttp(fn, limits, request()), { status: 503 });
-    assert.deepEqual(pool.stats(), { instances: 0, busy: 0, queued: 0 });
+    assert.equal(pool.stats().instances, 0);
+    assert.equal(pool.stats().busy, 0);
   });
 });

@@ -1,12 +1,20 @@
 /**
- * IsolatePool: instances per function version, one invocation at a time each. A version
- * grows up to `maxInstancesPerVersion` instances, then requests wait in a FIFO queue of at
- * most `maxQueue` (FN_007 beyond). Instances that hit a limit are dropped; idle ones are
- * disposed after `idleMs`.
+ * IsolatePool: one instance per (function, version, bundle, memory size, env), serving up
+ * to `maxConcurrency` invocations at once, a bounded queue beyond (FN_007). Cold starts
+ * take a pre-warmed isolate and compile the user module with our code cache. Instances
+ * are kept in LRU order: idle ones are evicted after `idleMs`, or earlier when the
+ * node-wide heap budget needs room; pinned ones (prewarm, scaling.minInstances) stay.
  */
+import { createHash } from "node:crypto";
 import { BunbaseError } from "../../../core/index.ts";
-import { FunctionInstance, bundleUrl } from "./instance.ts";
+import { Admission } from "./admission.ts";
+import { CodeCache } from "./code-cache.ts";
+import type { NetworkRules } from "./host-fetch.ts";
+import { FunctionInstance, bundleUrl, type RunResult } from "./instance.ts";
 import { emptyMeta, toInvocationFailure } from "./invocation-failure.ts";
+import type { GuestHttpInput } from "./protocol.ts";
+import { RequestBodyFeed } from "./request-body.ts";
+import { RunGate } from "./run-gate.ts";
 import { bundleRuntime } from "./runtime-script.ts";
 import { StackMapper } from "./source-map.ts";
 import { collectIsolateGarbage } from "./teardown-gc.ts";
@@ -15,56 +23,78 @@ import type {
   FunctionSource,
   HttpRequestInput,
   HttpResult,
+  EgressOptions,
   InstanceLimits,
   InvocationMeta,
   IsolatePoolOptions,
   LogSink,
   PoolStats,
 } from "./types.ts";
+import { WarmIsolates } from "./warm-isolates.ts";
 
-interface Lease {
-  instance: FunctionInstance;
-  fresh: boolean;
-}
-
-interface Waiter {
-  resolve(lease: Lease): void;
-  reject(error: unknown): void;
-}
-
-/** Instances of one function version with one memory limit. */
+/** One function version with one env and memory size, and its (single) instance. */
 interface VersionPool {
   key: string;
   source: FunctionSource;
+  env: Record<string, string>;
   memoryMb: number;
   mapper: StackMapper;
-  instances: Set<FunctionInstance>;
-  idle: Map<FunctionInstance, NodeJS.Timeout>;
-  queue: Waiter[];
-  /** Evicted: instances are disposed as soon as they are free. */
+  admission: Admission;
+  instance: FunctionInstance | null;
+  loading: Promise<FunctionInstance> | null;
+  idleTimer: NodeJS.Timeout | null;
+  /** Evicted or superseded: dropped as soon as nothing runs on it. */
   draining: boolean;
+  /** prewarm()ed (scaling.minInstances): exempt from idle and budget eviction. */
+  pinned: boolean;
+}
+
+interface Acquired {
+  instance: FunctionInstance;
+  cold: boolean;
+  isolateMs: number;
+  compileMs: number;
 }
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const MB = 1024 * 1024;
+/** What a new instance is assumed to add before its first heap sample. */
+const NEW_INSTANCE_BYTES = 3 * MB;
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
+function envHash(env: Record<string, string>): string {
+  const sorted = Object.keys(env)
+    .sort()
+    .map((name) => [name, env[name]]);
+  return createHash("sha256").update(JSON.stringify(sorted)).digest("hex").slice(0, 16);
+}
+
 export class IsolatePool {
   readonly #logSink: LogSink;
-  readonly #maxInstances: number;
   readonly #maxQueue: number;
+  readonly #maxWaitMs: number;
   readonly #idleMs: number;
+  readonly #budgetBytes: number;
+  readonly #gate: RunGate;
+  readonly #warm: WarmIsolates;
+  readonly #cache: CodeCache;
+  readonly #egress: EgressOptions;
+  /** Insertion order is recency: the first entries are the least recently used. */
   readonly #versions = new Map<string, VersionPool>();
-  /** Resolved when no invocation is running any more (close() waits on them). */
   #onIdle: (() => void)[] = [];
-  #busy = 0;
   #closed = false;
 
   constructor(options: IsolatePoolOptions) {
     this.#logSink = options.logSink;
-    this.#maxInstances = options.maxInstancesPerVersion ?? 8;
     this.#maxQueue = options.maxQueue ?? 1000;
+    this.#maxWaitMs = options.maxQueueWaitMs ?? 10_000;
     this.#idleMs = options.idleMs ?? 5 * 60_000;
+    this.#budgetBytes = (options.memoryBudgetMb ?? 2048) * MB;
+    this.#gate = new RunGate(options.runningIsolates);
+    this.#warm = new WarmIsolates(this.#logSink, this.#gate, options.prewarmed ?? 4);
+    this.#cache = new CodeCache(options.codeCacheDir);
+    this.#egress = options.egress ?? {};
     // Bundle the guest runtime now, off the first request's path. A failure is not lost:
     // the cached promise rejects again for the first invocation that needs it.
     bundleRuntime().catch(() => undefined);
@@ -75,18 +105,28 @@ export class IsolatePool {
     limits: InstanceLimits,
     input: HttpRequestInput,
   ): Promise<{ result: HttpResult; meta: InvocationMeta }> {
-    const guestInput = {
+    const hasBody = input.body !== null && !/^(GET|HEAD)$/i.test(input.method);
+    const streamed = hasBody && !(input.body instanceof Uint8Array);
+    const guestInput: GuestHttpInput = {
       method: input.method,
       url: input.url,
       // HTTP/2 pseudo-headers and other non-tokens would make the guest's Headers throw.
       headers: input.headers.filter(([name]) => HEADER_NAME.test(name)),
       // A GET or HEAD request has no body (the Request constructor would refuse one).
-      body: /^(GET|HEAD)$/i.test(input.method) ? null : input.body,
-      env: input.env,
+      body: hasBody && !streamed ? (input.body as Uint8Array) : null,
+      streamBody: streamed,
       geo: input.geo ?? null,
       auth: input.auth ?? null,
     };
-    return this.#invoke(source, limits, input.invocationId, input.env, (instance) => instance.runHttp(guestInput));
+    const feed = streamed ? new RequestBodyFeed(input.body as AsyncIterable<Uint8Array>) : null;
+    return this.#invoke(source, limits, input.invocationId, input.env, (instance) =>
+      instance.runHttp(input.invocationId, limits.timeoutMs, guestInput, feed, this.#network(limits)),
+    );
+  }
+
+  /** What a fetch of this invocation may reach: the function's vpc block and the node-wide rules. */
+  #network(limits: InstanceLimits): NetworkRules {
+    return { egress: limits.egress, ...this.#egress };
   }
 
   invokeEvent(
@@ -94,39 +134,61 @@ export class IsolatePool {
     limits: InstanceLimits,
     input: EventInput,
   ): Promise<{ result: unknown; meta: InvocationMeta }> {
-    const guestInput = { event: input.event, env: input.env };
-    return this.#invoke(source, limits, input.invocationId, input.env, (instance) => instance.runEvent(guestInput));
+    return this.#invoke(source, limits, input.invocationId, input.env, (instance) =>
+      instance.runEvent(input.invocationId, limits.timeoutMs, { event: input.event }, this.#network(limits)),
+    );
   }
 
-  /** Disposes idle instances of the function's other versions; busy ones go when done. */
+  /**
+   * Keeps this version's instance loaded (scaling.minInstances > 0) and exempt from idle
+   * and budget eviction; `count` 0 lets it go idle again. One instance serves
+   * maxConcurrency invocations, so any count > 0 means one pinned instance.
+   */
+  async prewarm(
+    source: FunctionSource,
+    limits: InstanceLimits,
+    count: number,
+    env: Record<string, string> = {},
+  ): Promise<void> {
+    const pool = this.#versionPool(source, limits.memoryMb, env);
+    pool.pinned = count > 0;
+    if (!pool.pinned) return this.#idleLater(pool);
+    if (pool.idleTimer !== null) clearTimeout(pool.idleTimer);
+    await this.#acquire(pool, limits, "prewarm");
+  }
+
+  /** Drops the function's other versions: idle ones now, busy ones when their invocations end. */
   evict(functionId: string, keepVersion?: number): void {
-    for (const pool of this.#versions.values()) {
+    for (const pool of [...this.#versions.values()]) {
       if (pool.source.functionId !== functionId || pool.source.version === keepVersion) continue;
       pool.draining = true;
-      for (const instance of [...pool.idle.keys()]) this.#drop(pool, instance);
+      if (pool.admission.inFlight === 0) this.#forget(pool);
     }
   }
 
   stats(): PoolStats {
     let instances = 0;
+    let busy = 0;
     let queued = 0;
+    let heap = 0;
     for (const pool of this.#versions.values()) {
-      instances += pool.instances.size;
-      queued += pool.queue.length;
+      if (pool.instance?.alive) {
+        instances += 1;
+        heap += pool.instance.heapBytes;
+      }
+      busy += pool.admission.inFlight;
+      queued += pool.admission.queued;
     }
-    return { instances, busy: this.#busy, queued };
+    return { instances, busy, queued, prewarmed: this.#warm.size, heapMb: Math.round((heap / MB) * 10) / 10 };
   }
 
   /** Refuses new work, lets running invocations finish (bounded by their timeouts), disposes all. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const pool of this.#versions.values()) {
-      for (const waiter of pool.queue.splice(0)) waiter.reject(closedError());
-      for (const instance of [...pool.idle.keys()]) this.#drop(pool, instance);
-    }
-    if (this.#busy > 0) await new Promise<void>((resolve) => this.#onIdle.push(resolve));
-    for (const pool of this.#versions.values()) for (const instance of pool.instances) this.#drop(pool, instance);
-    this.#versions.clear();
+    this.#warm.close();
+    for (const pool of this.#versions.values()) pool.admission.refuseAll(closedError());
+    if (this.stats().busy > 0) await new Promise<void>((resolve) => this.#onIdle.push(resolve));
+    for (const pool of [...this.#versions.values()]) this.#forget(pool);
     // Let the microtasks that still hold instances finish, then free their handles now.
     await new Promise((resolve) => setImmediate(resolve));
     collectIsolateGarbage();
@@ -137,137 +199,166 @@ export class IsolatePool {
     limits: InstanceLimits,
     invocationId: string,
     env: Record<string, string>,
-    run: (instance: FunctionInstance) => Promise<T>,
+    run: (instance: FunctionInstance) => Promise<RunResult<T>>,
   ): Promise<{ result: T; meta: InvocationMeta }> {
     const meta = emptyMeta();
     if (this.#closed) throw toInvocationFailure(closedError(), meta);
     const queuedAt = performance.now();
-    const pool = this.#versionPool(source, limits.memoryMb);
-    let lease: Lease;
+    const pool = this.#versionPool(source, limits.memoryMb, env);
     try {
-      lease = await this.#acquire(pool);
+      await pool.admission.enter(limits.maxConcurrency ?? 1000, this.#maxQueue, this.#maxWaitMs);
     } catch (error) {
+      this.#idleLater(pool);
       throw toInvocationFailure(error, meta);
     }
-    const { instance } = lease;
-    meta.coldStart = lease.fresh;
+    if (pool.idleTimer !== null) clearTimeout(pool.idleTimer);
     meta.timing.queueMs = round(performance.now() - queuedAt);
-    instance.begin(invocationId, limits.timeoutMs);
+    let ended: Promise<void> | undefined;
     try {
-      if (!instance.booted) {
-        const boot = await instance.boot(env);
-        meta.timing.isolateMs = round(boot.isolateMs);
-        meta.timing.compileMs = round(boot.compileMs);
-      }
+      const acquired = await this.#acquire(pool, limits, invocationId);
+      meta.coldStart = acquired.cold;
+      meta.timing.isolateMs = round(acquired.isolateMs);
+      meta.timing.compileMs = round(acquired.compileMs);
+      if (acquired.cold && acquired.compileMs > 0) meta.codeCache = acquired.instance.codeCache;
       const started = performance.now();
       try {
-        return { result: await run(instance), meta };
+        const done = await run(acquired.instance);
+        ended = done.ended;
+        meta.cpuMs = round(done.cpuMs);
+        return { result: done.value, meta };
       } finally {
         meta.timing.runMs = round(performance.now() - started);
-        const usage = instance.usage();
-        meta.cpuMs = round(usage.cpuMs);
-        meta.memoryMb = usage.memoryMb;
+        meta.memoryMb = acquired.instance.memoryMbUsed;
+        if (acquired.cold) this.#refillSoon(pool.memoryMb);
       }
     } catch (error) {
+      if (meta.coldStart) this.#refillSoon(pool.memoryMb);
       throw toInvocationFailure(error, meta);
     } finally {
-      this.#settle(pool, instance);
+      if (ended === undefined) this.#leave(pool);
+      else void ended.then(() => this.#leave(pool));
     }
   }
 
-  /** Releases the instance now, or once its ctx.waitUntil work has settled. */
-  #settle(pool: VersionPool, instance: FunctionInstance): void {
-    const draining = instance.settle();
-    if (draining === undefined) return this.#release(pool, instance);
-    void draining.then(() => this.#release(pool, instance));
+  /** Tops up the pre-warmed isolates once the cold start's answer is on its way. */
+  #refillSoon(memoryMb: number): void {
+    setImmediate(() => this.#warm.refill(memoryMb));
   }
 
-  #versionPool(source: FunctionSource, memoryMb: number): VersionPool {
-    const key = `${source.functionId}@${source.version}#${source.bundleHash}/${memoryMb}`;
+  #versionPool(source: FunctionSource, memoryMb: number, env: Record<string, string>): VersionPool {
+    const key = `${source.functionId}@${source.version}#${source.bundleHash}/${memoryMb}/${envHash(env)}`;
     let pool = this.#versions.get(key);
     if (pool === undefined) {
       const mapper = new StackMapper(bundleUrl(source), source.map);
-      pool = { key, source, memoryMb, mapper, instances: new Set(), idle: new Map(), queue: [], draining: false };
-      this.#versions.set(key, pool);
+      pool = {
+        key,
+        source,
+        env,
+        memoryMb,
+        mapper,
+        admission: new Admission(),
+        instance: null,
+        loading: null,
+        idleTimer: null,
+        draining: false,
+        pinned: false,
+      };
+      // A new env or memory size for a version supersedes the old instance: in-flight
+      // invocations finish on it, new ones come here.
+      for (const other of this.#versions.values()) {
+        if (other.source.functionId === source.functionId && other.source.version === source.version) {
+          pool.pinned ||= other.pinned;
+          this.evictPool(other);
+        }
+      }
+    } else {
+      this.#versions.delete(key);
     }
+    this.#versions.set(key, pool); // most recently used last
     pool.draining = false;
     return pool;
   }
 
-  async #acquire(pool: VersionPool): Promise<Lease> {
-    // The most recently used idle instance: the surplus ones stay idle and expire.
-    const warm = [...pool.idle.keys()].at(-1);
-    if (warm !== undefined) {
-      clearTimeout(pool.idle.get(warm));
-      pool.idle.delete(warm);
-      this.#busy += 1;
-      return { instance: warm, fresh: false };
-    }
-    if (pool.instances.size < this.#maxInstances) return this.#create(pool);
-    if (pool.queue.length >= this.#maxQueue) {
-      throw new BunbaseError(
-        "FN_007",
-        `Concurrency limit exceeded: ${this.#maxQueue} requests already wait for this function`,
-        {
-          headers: { "retry-after": "1" },
-        },
-      );
-    }
-    return new Promise<Lease>((resolve, reject) => pool.queue.push({ resolve, reject }));
+  private evictPool(pool: VersionPool): void {
+    pool.draining = true;
+    if (pool.admission.inFlight === 0) this.#forget(pool);
   }
 
-  #create(pool: VersionPool): Lease {
-    const instance = new FunctionInstance(pool.source, pool.memoryMb, this.#logSink, pool.mapper);
-    pool.instances.add(instance);
-    this.#busy += 1;
-    return { instance, fresh: true };
-  }
-
-  #createFor(pool: VersionPool, waiter: Waiter): void {
+  /** The pool's live instance, or a new one: a pre-warmed isolate plus the user module. */
+  async #acquire(pool: VersionPool, limits: InstanceLimits, invocationId: string): Promise<Acquired> {
+    const live = pool.instance;
+    if (live !== null && live.alive) await live.checked();
+    if (live !== null && live.alive) return { instance: live, cold: false, isolateMs: 0, compileMs: 0 };
+    if (pool.loading !== null) return { instance: await pool.loading, cold: true, isolateMs: 0, compileMs: 0 };
+    const timing = { isolateMs: 0, compileMs: 0 };
+    const loading = this.#create(pool, limits, invocationId, timing);
+    pool.loading = loading;
     try {
-      waiter.resolve(this.#create(pool));
-    } catch (error) {
-      waiter.reject(error);
+      const instance = await loading;
+      pool.instance = instance;
+      return { instance, cold: true, ...timing };
+    } finally {
+      pool.loading = null;
     }
   }
 
-  #release(pool: VersionPool, instance: FunctionInstance): void {
-    this.#busy -= 1;
-    this.#handOver(pool, instance);
-    if (this.#busy === 0) for (const resolve of this.#onIdle.splice(0)) resolve();
+  async #create(
+    pool: VersionPool,
+    limits: InstanceLimits,
+    invocationId: string,
+    timing: { isolateMs: number; compileMs: number },
+  ): Promise<FunctionInstance> {
+    const started = performance.now();
+    this.#makeRoom();
+    const { ready } = await this.#warm.take(pool.memoryMb);
+    const instance = new FunctionInstance(ready, pool.source, pool.mapper, this.#gate, this.#logSink);
+    const loadStarted = performance.now();
+    timing.isolateMs = loadStarted - started;
+    await instance.load(pool.env, this.#cache, limits.timeoutMs, invocationId);
+    timing.compileMs = performance.now() - loadStarted;
+    return instance;
   }
 
-  /** A freed instance serves the next waiter, goes idle, or is dropped. */
-  #handOver(pool: VersionPool, instance: FunctionInstance): void {
-    const reusable = instance.alive && instance.booted && !this.#closed;
-    if (!reusable) this.#drop(pool, instance);
-    const waiter = pool.queue.shift();
-    if (waiter !== undefined) {
-      if (reusable) {
-        this.#busy += 1;
-        waiter.resolve({ instance, fresh: false });
-      } else {
-        this.#createFor(pool, waiter);
-      }
+  /** Evicts idle, unpinned instances, least recently used first, until a new one fits the budget. */
+  #makeRoom(): void {
+    let used = NEW_INSTANCE_BYTES;
+    for (const pool of this.#versions.values()) used += pool.instance?.heapBytes ?? 0;
+    for (const pool of [...this.#versions.values()]) {
+      if (used <= this.#budgetBytes) return;
+      if (pool.admission.inFlight > 0 || pool.pinned || pool.loading !== null || pool.instance === null) continue;
+      used -= pool.instance.heapBytes;
+      this.#forget(pool);
+    }
+  }
+
+  #leave(pool: VersionPool): void {
+    pool.admission.leave();
+    if (pool.instance !== null && !pool.instance.alive) pool.instance = null;
+    if (pool.admission.inFlight === 0) {
+      if (pool.draining || this.#closed) this.#forget(pool);
+      else this.#idleLater(pool);
+    }
+    if (this.#onIdle.length > 0 && this.stats().busy === 0) for (const resolve of this.#onIdle.splice(0)) resolve();
+  }
+
+  #idleLater(pool: VersionPool): void {
+    if (pool.idleTimer !== null) clearTimeout(pool.idleTimer);
+    pool.idleTimer = null;
+    if (pool.pinned || pool.admission.inFlight > 0 || pool.admission.queued > 0) return;
+    pool.idleTimer = setTimeout(() => this.#forget(pool), this.#idleMs);
+    pool.idleTimer.unref();
+  }
+
+  #forget(pool: VersionPool): void {
+    if (pool.idleTimer !== null) clearTimeout(pool.idleTimer);
+    pool.idleTimer = null;
+    if (pool.admission.inFlight > 0 || pool.loading !== null) {
+      pool.draining = true;
       return;
     }
-    if (!reusable) return this.#forgetIfEmpty(pool);
-    if (pool.draining) return this.#drop(pool, instance);
-    const timer = setTimeout(() => this.#drop(pool, instance), this.#idleMs);
-    timer.unref();
-    pool.idle.set(instance, timer);
-  }
-
-  #drop(pool: VersionPool, instance: FunctionInstance): void {
-    clearTimeout(pool.idle.get(instance));
-    pool.idle.delete(instance);
-    pool.instances.delete(instance);
-    instance.dispose();
-    this.#forgetIfEmpty(pool);
-  }
-
-  #forgetIfEmpty(pool: VersionPool): void {
-    if (pool.instances.size === 0 && pool.queue.length === 0) this.#versions.delete(pool.key);
+    pool.instance?.dispose();
+    pool.instance = null;
+    if (this.#versions.get(pool.key) === pool) this.#versions.delete(pool.key);
   }
 }
 

@@ -10,7 +10,29 @@ export const BRIDGE_GLOBALS = {
   timerStart: "__bunbase_timer_start",
   timerCancel: "__bunbase_timer_cancel",
   random: "__bunbase_random",
+  /** (key, kind, value): an invocation's result, a response-body chunk, or its drained waitUntil failures. */
+  reply: "__bunbase_reply",
+  /** (key): the guest wants the next request-body chunk of invocation `key`. */
+  bodyPull: "__bunbase_body_pull",
 } as const;
+
+/** Asynchronous host work (fetch, crypto.subtle): see host-calls.ts and host-calls.guest.ts. */
+export const HOST_CALL_GLOBALS = {
+  /** (key, op, args) -> call id; the answer comes later through the settle box. */
+  call: "__bunbase_host_call",
+  /** (kind, id): "abort" a call, "key.release" a CryptoKey handle. No answer. */
+  notify: "__bunbase_host_notify",
+  /** An object the runtime puts its `settle(id, outcome)` function on. */
+  settleBox: "__bunbase_host_settle",
+} as const;
+
+export type HostCallOutcome = { ok: true; value: unknown } | { ok: false; name: string; message: string };
+
+/** What `reply` carries: "result" (a Guest*Outcome), "chunk" (a GuestChunk), "drained" (GuestError[]). */
+export type GuestReplyKind = "result" | "chunk" | "drained";
+
+/** One read of a streamed response body. */
+export type GuestChunk = { done: true } | { done: false; value: Uint8Array } | { error: GuestError };
 
 /** Where the runtime leaves its entry points for the host, which takes and deletes them. */
 export const RUNTIME_GLOBAL = "__bunbase_runtime";
@@ -28,32 +50,54 @@ export interface GuestHttpInput {
   method: string;
   url: string;
   headers: [string, string][];
+  /** The whole body when the host already holds it; else see `streamBody`. */
   body: Uint8Array | null;
-  env: Record<string, string>;
+  /** The body arrives in chunks: the guest asks with `bodyPull`, the host answers with `pushBody`. */
+  streamBody: boolean;
   geo: Record<string, unknown> | null;
   auth: unknown;
 }
 
 export interface GuestEventInput {
   event: Record<string, unknown>;
-  env: Record<string, string>;
 }
 
-/** `waiting`: ctx.waitUntil promises or timers are pending, so the host must call drain(). */
+/**
+ * `waiting`: ctx.waitUntil promises or timers are pending, so the host must call drain().
+ * `streaming`: the body comes in chunks through readBody() (then `body` is null).
+ */
 export type GuestHttpOutcome =
-  | { ok: true; waiting: boolean; status: number; headers: [string, string][]; body: Uint8Array }
+  | {
+      ok: true;
+      waiting: boolean;
+      status: number;
+      headers: [string, string][];
+      body: Uint8Array | null;
+      streaming: boolean;
+    }
   | { ok: false; waiting: boolean; error: GuestError };
 
 export type GuestEventOutcome =
   { ok: true; waiting: boolean; json: string } | { ok: false; waiting: boolean; error: GuestError };
 
-/** What `globalThis[RUNTIME_GLOBAL]` holds until the host takes it. */
+/**
+ * What `globalThis[RUNTIME_GLOBAL]` holds until the host takes it. Every method returns at
+ * once (the host counts an entry as running until it returns); answers come back through
+ * the `reply` bridge, keyed by the invocation's `key`.
+ */
 export interface RuntimeEntry {
+  /** The env is per instance (the pool keys instances by it). */
   install(namespace: Record<string, unknown>, exportName: string, env: Record<string, string>): GuestError | null;
-  invokeHttp(input: GuestHttpInput): Promise<GuestHttpOutcome>;
-  invokeEvent(input: GuestEventInput): Promise<GuestEventOutcome>;
-  /** Settles ctx.waitUntil promises, then cancels leftover timers; returns their failures. */
-  drain(): Promise<GuestError[]>;
+  invokeHttp(key: number, input: GuestHttpInput): void;
+  invokeEvent(key: number, input: GuestEventInput): void;
+  /** Next chunk of a streamed response body: replies "chunk". */
+  readBody(key: number): void;
+  /** A request-body chunk (null with done), or the reason it failed. */
+  pushBody(key: number, chunk: Uint8Array | null, done: boolean, error: string | null): void;
+  /** Settles ctx.waitUntil promises, cancels leftover timers, forgets the invocation: replies "drained". */
+  drain(key: number): void;
+  /** Forgets an invocation the host gave up on (timeout, client gone): its timers and streams. */
+  abandon(key: number): void;
   fireTimer(id: number): void;
 }
 
@@ -63,3 +107,6 @@ export type GuestLogLevel = (typeof GUEST_LOG_LEVELS)[number];
 
 /** Largest response or event result a function may return (contract 2.2). */
 export const MAX_RESULT_BYTES = 10 * 1024 * 1024;
+
+/** WebAssembly memory per isolate, in 64 KiB pages: 128 MB, the smallest function cap (wasm-limits.guest.ts). */
+export const WASM_MAX_PAGES = 2048;

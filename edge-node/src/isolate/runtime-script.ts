@@ -27,7 +27,7 @@ export function bundleRuntime(): Promise<string> {
     format: "iife",
     target: "es2022",
     mainFields: ["browser", "module", "main"],
-    // core-js and fast-text-encoding look for `self` while they load.
+    // core-js looks for `self` while it loads.
     banner: { js: "globalThis.self = globalThis;" },
     minify: true,
     legalComments: "none",

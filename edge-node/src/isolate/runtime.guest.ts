@@ -10,9 +10,18 @@ import { createConsole } from "./console.guest.ts";
 import { createCrypto, type RandomBytes } from "./crypto.guest.ts";
 import { createDispatcher, guestError } from "./dispatch.guest.ts";
 import { Headers } from "./headers.guest.ts";
-import { BRIDGE_GLOBALS, RUNTIME_GLOBAL, type GuestLogLevel, type RuntimeEntry } from "./protocol.ts";
+import { installHostServices } from "./host-services.guest.ts";
+import { currentInvocation } from "./invocations.guest.ts";
+import {
+  BRIDGE_GLOBALS,
+  RUNTIME_GLOBAL,
+  type GuestLogLevel,
+  type GuestReplyKind,
+  type RuntimeEntry,
+} from "./protocol.ts";
 import { Request, Response } from "./request-response.guest.ts";
 import { createTimers } from "./timers.guest.ts";
+import { installWasmLimits } from "./wasm-limits.guest.ts";
 
 const scope = globalThis as unknown as Record<string, unknown>;
 
@@ -23,20 +32,26 @@ function take<T>(name: string): T {
   return value as T;
 }
 
-const hostLog = take<(level: GuestLogLevel, message: string, stack: string) => void>(BRIDGE_GLOBALS.log);
-const hostTimerStart = take<(id: number, ms: number) => void>(BRIDGE_GLOBALS.timerStart);
+// Every log line and timer names the invocation it belongs to (see invocations.guest.ts).
+const hostLog = take<(level: GuestLogLevel, message: string, stack: string, key: number) => void>(BRIDGE_GLOBALS.log);
+const hostTimerStart = take<(id: number, ms: number, key: number) => void>(BRIDGE_GLOBALS.timerStart);
 const hostTimerCancel = take<(id: number) => void>(BRIDGE_GLOBALS.timerCancel);
 const hostRandom = take<RandomBytes>(BRIDGE_GLOBALS.random);
+const hostReply = take<(key: number, kind: GuestReplyKind, value: unknown) => void>(BRIDGE_GLOBALS.reply);
+const hostBodyPull = take<(key: number) => void>(BRIDGE_GLOBALS.bodyPull);
+const services = installHostServices(scope);
+installWasmLimits();
 // core-js keeps its shared state in a global; its modules already hold it in closures.
 delete scope["__core-js_shared__"];
 
 function reportUncaught(error: unknown): void {
   const described = guestError("uncaught", error);
-  hostLog("error", described.message, described.stack || `${described.name}: ${described.message}`);
+  const stack = described.stack || `${described.name}: ${described.message}`;
+  hostLog("error", described.message, stack, currentInvocation());
 }
 
 const timers = createTimers(
-  { start: (id, ms) => hostTimerStart(id, ms), cancel: (id) => hostTimerCancel(id) },
+  { start: (id, ms, key) => hostTimerStart(id, ms, key), cancel: (id) => hostTimerCancel(id) },
   reportUncaught,
 );
 
@@ -64,29 +79,32 @@ const globals: Record<string, unknown> = {
   Headers,
   Request,
   Response,
-  console: createConsole((level, message) => hostLog(level, message, "")),
-  crypto: createCrypto((length) => hostRandom(length)),
+  console: createConsole((level, message) => hostLog(level, message, "", currentInvocation())),
+  crypto: createCrypto((length) => hostRandom(length), services.subtle),
   process: Object.freeze({ env: envView }),
   performance: Object.freeze({ timeOrigin, now: () => Date.now() - timeOrigin }),
   ...timers.api,
 };
 for (const [name, value] of Object.entries(globals)) defineGlobal(name, value);
 
-const dispatcher = createDispatcher((env) => {
-  currentEnv = env;
-  // Timers of an earlier invocation died with it (the host dropped its side).
-  timers.cancelAll();
-}, timers.pending);
+const dispatcher = createDispatcher({
+  setEnv: (env) => {
+    currentEnv = env;
+  },
+  reply: (key, kind, value) => hostReply(key, kind, value),
+  pullBody: (key) => hostBodyPull(key),
+  cancelTimers: timers.cancelFor,
+  hasTimers: timers.pendingFor,
+});
 
 const entry: RuntimeEntry = {
   install: dispatcher.install,
   invokeHttp: dispatcher.invokeHttp,
   invokeEvent: dispatcher.invokeEvent,
-  async drain() {
-    const failures = await dispatcher.drain();
-    timers.cancelAll();
-    return failures;
-  },
+  readBody: dispatcher.readBody,
+  pushBody: dispatcher.pushBody,
+  drain: dispatcher.drain,
+  abandon: dispatcher.abandon,
   fireTimer: timers.fire,
 };
 scope[RUNTIME_GLOBAL] = Object.freeze(entry);

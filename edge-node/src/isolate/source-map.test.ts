@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { InvocationFailure } from "./index.ts";
-import { bundled, collectingPool, limits, request } from "./test-support.ts";
+import { bundled, collectingPool, limits, request, text } from "./test-support.ts";
 
 const { pool, logs } = collectingPool();
 after(() => pool.close());
@@ -29,7 +29,7 @@ describe("uncaught errors are mapped to the user's sources", () => {
   it("answers FN_004 `Uncaught Error: boom (check.ts:3:11)` and logs the mapped stack", async () => {
     const fn = await bundled(files);
     const ok = await pool.invokeHttp(fn, limits, request({ url: "https://x.test/?name=ann" }));
-    assert.equal(new TextDecoder().decode(ok.result.body), "hello ann");
+    assert.equal(text(ok.result.body), "hello ann");
 
     const failure = await pool.invokeHttp(fn, limits, request({ invocationId: "inv-boom" })).then(
       () => assert.fail("expected a failure"),

@@ -6,7 +6,13 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { IsolatePool, type FunctionSource, type GuestLog, type HttpRequestInput } from "./index.ts";
+import {
+  IsolatePool,
+  type FunctionSource,
+  type GuestLog,
+  type HttpRequestInput,
+  type IsolatePoolOptions,
+} from "./index.ts";
 
 let counter = 0;
 
@@ -50,7 +56,7 @@ export async function bundled(
   }
 }
 
-export function collectingPool(options: { maxInstancesPerVersion?: number; maxQueue?: number; idleMs?: number } = {}) {
+export function collectingPool(options: Omit<IsolatePoolOptions, "logSink"> = {}) {
   const logs: GuestLog[] = [];
   const pool = new IsolatePool({ logSink: (log) => logs.push(log), ...options });
   return { pool, logs };
@@ -72,7 +78,19 @@ export function request(overrides: Partial<HttpRequestInput> = {}): HttpRequestI
 // Generous: a cold start on a loaded CI machine can take seconds, and it has this budget too.
 export const limits = { memoryMb: 128, timeoutMs: 10_000 };
 
-export const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+/** A buffered body as text (a streamed one fails the test: read it with `collect`). */
+export function text(body: Uint8Array | AsyncIterable<Uint8Array>): string {
+  if (!(body instanceof Uint8Array)) throw new Error("expected a buffered body, got a stream");
+  return new TextDecoder().decode(body);
+}
+
+/** A streamed (or buffered) body read to the end. */
+export async function collect(body: Uint8Array | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  if (body instanceof Uint8Array) return body;
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
 
 /** Runs `body` (an async function body) as an event handler and returns what it returned. */
 export async function evaluate(pool: IsolatePool, body: string, env: Record<string, string> = {}): Promise<unknown> {

@@ -1,11 +1,13 @@
 /**
  * setTimeout/setInterval backed by host timers: the guest keeps the callbacks, the host
- * only counts milliseconds and calls `fire(id)` back. Cleared timers never fire; timers
- * still pending when an invocation ends are cancelled (as in Workers, a timer does not
- * outlive its request).
+ * only counts milliseconds and calls `fire(id)` back. Each timer belongs to the invocation
+ * that set it; a timer still pending when its invocation ends is cancelled (as in Workers,
+ * a timer does not outlive its request), and firing makes its owner current again.
  */
+import { currentInvocation, enter } from "./invocations.guest.ts";
+
 export interface TimerHost {
-  start(id: number, ms: number): void;
+  start(id: number, ms: number, owner: number): void;
   cancel(id: number): void;
 }
 
@@ -14,6 +16,7 @@ interface Timer {
   args: unknown[];
   ms: number;
   repeat: boolean;
+  owner: number;
 }
 
 const MAX_DELAY = 2 ** 31 - 1;
@@ -26,8 +29,9 @@ export function createTimers(host: TimerHost, onError: (error: unknown) => void)
     if (typeof callback !== "function") throw new TypeError("The callback must be a function");
     const ms = Math.min(Math.max(Number(delay) || 0, 0), MAX_DELAY);
     const id = nextId++;
-    timers.set(id, { callback: callback as Timer["callback"], args, ms, repeat });
-    host.start(id, ms);
+    const owner = currentInvocation();
+    timers.set(id, { callback: callback as Timer["callback"], args, ms, repeat, owner });
+    host.start(id, ms, owner);
     return id;
   }
 
@@ -41,7 +45,8 @@ export function createTimers(host: TimerHost, onError: (error: unknown) => void)
   function fire(id: number): void {
     const timer = timers.get(id);
     if (timer === undefined) return;
-    if (timer.repeat) host.start(id, timer.ms);
+    enter(timer.owner);
+    if (timer.repeat) host.start(id, timer.ms, timer.owner);
     else timers.delete(id);
     try {
       timer.callback(...timer.args);
@@ -50,9 +55,14 @@ export function createTimers(host: TimerHost, onError: (error: unknown) => void)
     }
   }
 
-  /** Forgets every pending timer (the host drops its side at the same time). */
-  function cancelAll(): void {
-    timers.clear();
+  /** Forgets the timers of one invocation (the host drops its side at the same time). */
+  function cancelFor(owner: number): void {
+    for (const [id, timer] of timers) if (timer.owner === owner) timers.delete(id);
+  }
+
+  function pendingFor(owner: number): boolean {
+    for (const timer of timers.values()) if (timer.owner === owner) return true;
+    return false;
   }
 
   const api = {
@@ -61,5 +71,5 @@ export function createTimers(host: TimerHost, onError: (error: unknown) => void)
     clearTimeout: clear,
     clearInterval: clear,
   };
-  return { api, fire, cancelAll, pending: () => timers.size > 0 };
+  return { api, fire, cancelFor, pendingFor };
 }

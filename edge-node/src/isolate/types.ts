@@ -1,5 +1,6 @@
 /** The public shapes of the isolate layer (see index.ts). */
 import type { LogLevel } from "../../../core/index.ts";
+import type { EgressConfig } from "./egress-policy.ts";
 
 /** One immutable version of a function, as the pool runs it. */
 export interface FunctionSource {
@@ -18,6 +19,10 @@ export interface FunctionSource {
 export interface InstanceLimits {
   memoryMb: number;
   timeoutMs: number;
+  /** In-flight invocations per function before requests queue (`scaling.maxConcurrency`). Default 1000. */
+  maxConcurrency?: number;
+  /** The function's `vpc` block (config.vpc as is). Absent: every fetch is refused (egress off). */
+  egress?: EgressConfig;
 }
 
 export interface HttpRequestInput {
@@ -25,7 +30,12 @@ export interface HttpRequestInput {
   method: string;
   url: string;
   headers: [string, string][];
-  body: Uint8Array | null;
+  /**
+   * The whole body, or its chunks as they arrive (the server enforces the 10 MB cap: an
+   * iterable that throws a BunbaseError fails the invocation with that error, e.g. 413).
+   */
+  body: Uint8Array | AsyncIterable<Uint8Array> | null;
+  /** The function's variables; instances are keyed by them, so a change gets a fresh instance. */
   env: Record<string, string>;
   geo?: Record<string, unknown> | null;
   auth?: unknown;
@@ -40,13 +50,18 @@ export interface EventInput {
 export interface HttpResult {
   status: number;
   headers: [string, string][];
-  body: Uint8Array;
+  /**
+   * The whole body, or (the handler returned a ReadableStream body) its chunks as the guest
+   * produces them. A streamed body must be read to the end or closed with `return()`; it
+   * throws an InvocationFailure (FN_004 past 10 MB, FN_002 past the timeout) mid-way.
+   */
+  body: Uint8Array | AsyncIterable<Uint8Array>;
 }
 
 export interface InvocationTiming {
   /** Waiting for a free instance. */
   queueMs: number;
-  /** Creating the isolate, its context and the runtime (0 when warm). */
+  /** Taking a pre-warmed isolate, or creating one with its context and runtime (0 when warm). */
   isolateMs: number;
   /** Compiling, instantiating and evaluating the user module (0 when warm). */
   compileMs: number;
@@ -57,8 +72,12 @@ export interface InvocationTiming {
 export interface InvocationMeta {
   coldStart: boolean;
   timing: InvocationTiming;
+  /** CPU time: exact for an invocation alone on its instance, apportioned under concurrency. */
   cpuMs: number;
+  /** Heap of the instance at its last sample (shared by its concurrent invocations). */
   memoryMb: number;
+  /** Cold starts only: whether our V8 code cache for the bundle was used, rejected, or produced now. */
+  codeCache?: "produced" | "used" | "rejected";
 }
 
 export interface GuestLog {
@@ -74,16 +93,42 @@ export type LogSink = (log: GuestLog, source: FunctionSource) => void;
 
 export interface IsolatePoolOptions {
   logSink: LogSink;
-  /** Instances per function version before requests queue. Default 8. */
+  /** Ignored since one instance serves many invocations at once (see InstanceLimits.maxConcurrency). */
   maxInstancesPerVersion?: number;
-  /** Queued requests per function version before FN_007. Default 1000. */
+  /** Requests per function waiting beyond maxConcurrency before FN_007. Default 1000. */
   maxQueue?: number;
+  /** Longest a request waits in that queue before FN_007. Default 10 s. */
+  maxQueueWaitMs?: number;
   /** Idle instances are disposed after this long. Default 5 minutes. */
   idleMs?: number;
+  /** Isolate heap (by heap statistics) of all instances before idle ones are evicted, LRU first. Default 2048. */
+  memoryBudgetMb?: number;
+  /** Pre-warmed isolates kept per memory size in use (~2.5 MB heap each). Default 4. */
+  prewarmed?: number;
+  /** Isolates executing at once, node-wide. Default cores + 1. */
+  runningIsolates?: number;
+  /** Where our V8 code cache for user bundles is kept on disk (e.g. under the edge data dir). */
+  codeCacheDir?: string;
+  /** Node-wide fetch rules (docs/runtime.md, "fetch and egress"). */
+  egress?: EgressOptions;
+}
+
+export interface EgressOptions {
+  /** `host:port` (or bare hosts/addresses) no function reaches without vpc.allowPrivateNetworks: the control plane. */
+  deniedHosts?: string[];
+  /** fetch() calls per invocation, redirects included. Default 50. */
+  maxSubrequests?: number;
 }
 
 export interface PoolStats {
+  /** Live function instances (one per function version, env and memory size). */
   instances: number;
+  /** Invocations in flight. */
   busy: number;
+  /** Invocations waiting for a concurrency slot. */
   queued: number;
+  /** Pre-warmed isolates in stock. */
+  prewarmed: number;
+  /** Heap of all instances at their last sample, MB. */
+  heapMb: number;
 }

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import { type Logger } from "../../../core/index.ts";
+import type { EdgeSnapshot, Logger } from "../../../core/index.ts";
 import { IsolatePool } from "../isolate/index.ts";
 import { BundleStore } from "./bundle-store.ts";
 import { EdgeMetrics } from "./edge-metrics.ts";
@@ -40,6 +40,9 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
   const pool = new IsolatePool({
     logSink: (entry, source) =>
       telemetry.recordLog({ ...entry, functionId: source.functionId, version: source.version }),
+    codeCacheDir: join(options.dataDir, "edge-cache", "v8"),
+    // The control plane is out of every function's reach unless its vpc allows private networks.
+    egress: { deniedHosts: [new URL(options.apiUrl).host] },
   });
   const bundles = new BundleStore(join(options.dataDir, "edge-cache", "bundles"), options.apiUrl, options.apiKey);
   const invoker = new InvokeService(pool, bundles, telemetry, metrics);
@@ -49,6 +52,7 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
   const revisions = new FleetRevision(sync);
   const edge = new EdgeServer({
     revisions,
+    poolStats: () => pool.stats(),
     nodeName,
     runner: options.runner,
     internalToken: options.internalToken,
@@ -57,13 +61,18 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
     metrics,
     log,
   });
-  // Drop warm isolates of versions that are no longer active anywhere.
-  sync.on("snapshot", (snapshot) => {
+  // Drop warm isolates of versions no longer active; keep scaling.minInstances loaded.
+  const applySnapshot = (snapshot: EdgeSnapshot) => {
     for (const fn of snapshot.functions) {
-      const keep = fn.versions.prod?.version ?? fn.versions.staging?.version;
-      if (keep !== undefined) pool.evict(fn.id, keep);
+      const active = fn.versions.prod ?? fn.versions.staging;
+      if (!active) continue;
+      pool.evict(fn.id, active.version);
+      if (options.runner) continue; // the origin's runner keeps nothing warm ahead of use
+      invoker.prewarm(fn, active).catch((err: unknown) => log.warn({ err, function: fn.name }, "prewarm failed"));
     }
-  });
+  };
+  sync.on("snapshot", applySnapshot);
+  applySnapshot(sync.snapshot);
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, edge.handle);
   await new Promise<void>((resolve, reject) => {

@@ -15,7 +15,7 @@ import {
 } from "../../../core/index.ts";
 import type { EdgeMetrics } from "./edge-metrics.ts";
 import type { FleetRevision } from "./fleet-revision.ts";
-import { headerPairs, readBody, writeError, writeResult } from "./http-io.ts";
+import { headerPairs, readBody, requestBody, writeError, writeResponse, writeResult } from "./http-io.ts";
 import type { InvokeService, Target } from "./invoke-service.ts";
 import type { OriginSync } from "./origin-sync.ts";
 import { RouteTable } from "./route-table.ts";
@@ -30,6 +30,8 @@ export interface EdgeServerOptions {
   metrics: EdgeMetrics;
   /** Which config revision this node holds (all its cluster workers). */
   revisions: FleetRevision;
+  /** The isolate pool's counters, shown by `/__bunbase/health`. */
+  poolStats: () => object;
   log: Logger;
 }
 
@@ -74,7 +76,7 @@ export class EdgeServer {
     const active = match.fn.versions[environment];
     if (!active)
       throw new BunbaseError("FN_001", `Function ${match.fn.name} has no version deployed to ${environment}`);
-    const body = await readBody(req);
+    const body = method === "GET" || method === "HEAD" ? null : await requestBody(req);
     const host = req.headers.host ?? "localhost";
     const outcome = await this.options.invoker.http(
       { fn: match.fn, environment, active, trigger: "http" },
@@ -83,7 +85,7 @@ export class EdgeServer {
         method,
         url: `http://${host}${req.url ?? "/"}`,
         headers: headerPairs(req),
-        body: method === "GET" || method === "HEAD" ? null : body,
+        body,
       },
     );
     const extra = { ...outcome.headers, "x-bunbase-edge-node": this.options.nodeName };
@@ -92,7 +94,7 @@ export class EdgeServer {
       return;
     }
     const result = outcome.value;
-    writeResult(res, result.status, result.headers, result.body, extra, method === "HEAD");
+    await writeResponse(res, result.status, result.headers, result.body, extra, method === "HEAD");
   }
 
   private async internal(req: IncomingMessage, res: ServerResponse, url: URL, invocationId: string): Promise<void> {
@@ -105,6 +107,7 @@ export class EdgeServer {
           pid: process.pid,
           revision: snapshot.revision,
           functions: snapshot.functions.length,
+          isolates: this.options.poolStats(),
         });
       case "/__bunbase/wait": {
         const revision = Number(url.searchParams.get("revision") ?? 0);
@@ -144,10 +147,9 @@ export class EdgeServer {
     }
     const target = this.resolveTarget(req);
     const invocationId = header(req, INTERNAL_HEADERS.invocationId) ?? fallbackId;
-    const body = await readBody(req);
     const eventType = header(req, INTERNAL_HEADERS.eventType);
     if (eventType) {
-      const event = parseEvent(body);
+      const event = parseEvent(await readBody(req));
       const outcome = await this.options.invoker.event({ ...target, trigger: "event" }, { invocationId, event });
       if (!outcome.ok) return void writeError(res, outcome.error, invocationId, outcome.headers);
       const text = JSON.stringify({ result: outcome.value ?? null });
@@ -159,10 +161,10 @@ export class EdgeServer {
       method: "POST",
       url: `http://${target.fn.name}.invoke.bunbase.internal/${query}`,
       headers: headerPairs(req).filter(([name]) => !name.startsWith("x-bunbase-") && name !== "authorization"),
-      body,
+      body: await requestBody(req),
     });
     if (!outcome.ok) return void writeError(res, outcome.error, invocationId, outcome.headers);
-    writeResult(res, outcome.value.status, outcome.value.headers, outcome.value.body, outcome.headers);
+    await writeResponse(res, outcome.value.status, outcome.value.headers, outcome.value.body, outcome.headers);
   }
 
   private resolveTarget(req: IncomingMessage): Target {

@@ -11,7 +11,15 @@ import {
   type Environment,
   type InvocationTrigger,
 } from "../../../core/index.ts";
-import type { EventInput, FunctionSource, HttpRequestInput, InvocationMeta, IsolatePool } from "../isolate/index.ts";
+import type {
+  EventInput,
+  FunctionSource,
+  HttpRequestInput,
+  HttpResult,
+  InstanceLimits,
+  InvocationMeta,
+  IsolatePool,
+} from "../isolate/index.ts";
 import type { BundleStore } from "./bundle-store.ts";
 import type { EdgeMetrics } from "./edge-metrics.ts";
 import type { TelemetryShipper } from "./telemetry-shipper.ts";
@@ -47,13 +55,30 @@ export class InvokeService {
     );
   }
 
+  /** Keeps `scaling.minInstances` of the function's version loaded (an instance serves many requests). */
+  async prewarm(fn: EdgeFunction, active: ActiveVersion): Promise<void> {
+    const count = fn.config.scaling?.minInstances ?? 0;
+    if (count <= 0) return;
+    await this.pool.prewarm(await this.sourceOf(fn, active), limitsOf(fn), count, active.env);
+  }
+
+  private async sourceOf(fn: EdgeFunction, active: ActiveVersion): Promise<FunctionSource> {
+    const bundle = await this.bundles.get(active.bundleHash);
+    return {
+      functionId: fn.id,
+      name: fn.name,
+      version: active.version,
+      bundleHash: active.bundleHash,
+      code: bundle.code,
+      map: bundle.map,
+      exportName: active.exportName,
+    };
+  }
+
   private async run<T>(
     target: Target,
     invocationId: string,
-    call: (
-      source: FunctionSource,
-      limits: { memoryMb: number; timeoutMs: number },
-    ) => Promise<{ result: T; meta: InvocationMeta }>,
+    call: (source: FunctionSource, limits: InstanceLimits) => Promise<{ result: T; meta: InvocationMeta }>,
   ): Promise<Outcome<T> & { status?: number }> {
     const startedAt = Date.now();
     const started = performance.now();
@@ -65,18 +90,8 @@ export class InvokeService {
     let meta: InvocationMeta | undefined;
     let outcome: Outcome<T>;
     try {
-      const bundle = await this.bundles.get(active.bundleHash);
-      const source: FunctionSource = {
-        functionId: fn.id,
-        name: fn.name,
-        version: active.version,
-        bundleHash: active.bundleHash,
-        code: bundle.code,
-        map: bundle.map,
-        exportName: active.exportName,
-      };
-      const limits = { memoryMb: fn.config.memory ?? 128, timeoutMs: (fn.config.timeout ?? 30) * 1000 };
-      const done = await call(source, limits);
+      const source = await this.sourceOf(fn, active);
+      const done = await call(source, limitsOf(fn));
       meta = done.meta;
       outcome = { ok: true, value: done.result, headers: {} };
     } catch (err) {
@@ -93,7 +108,18 @@ export class InvokeService {
       [RESPONSE_HEADERS.coldStart]: String(meta?.coldStart ?? false),
       [RESPONSE_HEADERS.serverTiming]: serverTiming(meta, durationMs),
     };
-    this.record(target, invocationId, startedAt, durationMs, meta, outcome);
+    const body = outcome.ok ? (outcome.value as Partial<HttpResult> | null)?.body : undefined;
+    if (outcome.ok && body !== undefined && !(body instanceof Uint8Array)) {
+      // A streamed response is recorded when its last chunk went out (or it was cut: FN_004).
+      const record = (failure: BunbaseError | null) => {
+        const total = Math.round((performance.now() - started) * 100) / 100;
+        const final: Outcome<T> = failure === null ? outcome : { ok: false, error: failure, headers: outcome.headers };
+        this.record(target, invocationId, startedAt, total, meta, final);
+      };
+      (outcome.value as HttpResult).body = recordedStream(body, record);
+    } else {
+      this.record(target, invocationId, startedAt, durationMs, meta, outcome);
+    }
     return outcome;
   }
 
@@ -127,6 +153,40 @@ export class InvokeService {
   }
 }
 
+/** Passes a streamed body through and calls `done` once: at its end, its failure, or when the client left. */
+function recordedStream(
+  body: AsyncIterable<Uint8Array>,
+  done: (failure: BunbaseError | null) => void,
+): AsyncIterable<Uint8Array> {
+  let recorded = false;
+  const once = (failure: BunbaseError | null) => {
+    if (recorded) return;
+    recorded = true;
+    done(failure);
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      const inner = body[Symbol.asyncIterator]();
+      return {
+        async next() {
+          try {
+            const step = await inner.next();
+            if (step.done) once(null);
+            return step;
+          } catch (error) {
+            once(error instanceof BunbaseError ? error : new BunbaseError("FN_004", "The response stream failed"));
+            throw error;
+          }
+        },
+        async return() {
+          once(null);
+          return (await inner.return?.()) ?? { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
+
 function resultStatus(value: unknown): number {
   const status = (value as { status?: unknown } | null)?.status;
   return typeof status === "number" ? status : 200;
@@ -143,4 +203,14 @@ function serverTiming(meta: InvocationMeta | undefined, totalMs: number): string
   }
   parts.push(`total;dur=${totalMs.toFixed(2)}`);
   return parts.join(", ");
+}
+
+/** The function's live config as the pool's limits: memory, timeout, concurrency, egress (`vpc`). */
+function limitsOf(fn: EdgeFunction): InstanceLimits {
+  return {
+    memoryMb: fn.config.memory ?? 128,
+    timeoutMs: (fn.config.timeout ?? 30) * 1000,
+    maxConcurrency: fn.config.scaling?.maxConcurrency ?? 1000,
+    egress: fn.config.vpc,
+  };
 }

@@ -1,0 +1,46 @@
+/**
+ * The guest half of host-services.ts: takes the host-call bridges off globalThis (before
+ * user code exists), and installs the web APIs built on them or next to them: fetch,
+ * crypto.subtle and CryptoKey, Blob, File, FormData, the encoding streams, and
+ * formData()/blob() on Request and Response.
+ */
+import { Blob, File } from "./blob.guest.ts";
+import { TextDecoderStream, TextEncoderStream } from "./encoding-streams.guest.ts";
+import { createFetch } from "./fetch.guest.ts";
+import { FormData } from "./form-data.guest.ts";
+import { createHostCalls, type HostCall, type HostNotify } from "./host-calls.guest.ts";
+import { defineFormReaders } from "./multipart.guest.ts";
+import { defineGlobal } from "./platform.guest.ts";
+import { HOST_CALL_GLOBALS } from "./protocol.ts";
+import { Request, Response } from "./request-response.guest.ts";
+import { CryptoKey, createSubtle } from "./subtle.guest.ts";
+
+function take(scope: Record<string, unknown>, name: string, type: "function" | "object"): unknown {
+  const value = scope[name];
+  delete scope[name];
+  if (typeof value !== type || value === null) throw new Error(`bunbase runtime: bridge ${name} missing`);
+  return value;
+}
+
+export function installHostServices(scope: Record<string, unknown>) {
+  const call = take(scope, HOST_CALL_GLOBALS.call, "function") as HostCall;
+  const notify = take(scope, HOST_CALL_GLOBALS.notify, "function") as HostNotify;
+  const box = take(scope, HOST_CALL_GLOBALS.settleBox, "object") as Record<string, unknown>;
+  const host = createHostCalls(call, notify, box);
+  // A key the script can no longer reach is forgotten on the host too.
+  const released = new FinalizationRegistry<number>((handle) => host.notify("key.release", handle));
+  const { SubtleCrypto, subtle } = createSubtle(host, (key, handle) => released.register(key, handle));
+  defineFormReaders(Request, Response);
+  const globals: Record<string, unknown> = {
+    fetch: createFetch(host),
+    Blob,
+    File,
+    FormData,
+    TextEncoderStream,
+    TextDecoderStream,
+    CryptoKey,
+    SubtleCrypto,
+  };
+  for (const [name, value] of Object.entries(globals)) defineGlobal(name, value);
+  return { subtle };
+}

@@ -1,0 +1,51 @@
+/**
+ * The asynchronous services one instance's guest may use: fetch and crypto.subtle, over
+ * one HostCalls channel. Owned by the HostBridge, which tells it when invocations start
+ * and end; per-invocation state (subrequest counts, the egress rules, the deadline) is
+ * keyed by the invocation key the bridge hands out.
+ */
+import type ivm from "isolated-vm";
+import { HostCalls } from "./host-calls.ts";
+import { HostCrypto } from "./host-crypto.ts";
+import { HostFetch, type InvocationNetwork } from "./host-fetch.ts";
+
+export type { InvocationNetwork };
+
+/** When the pool does not say: no egress, and the default function timeout. */
+const DEFAULT_WINDOW_MS = 30_000;
+
+export class HostServices {
+  readonly #networks = new Map<number, InvocationNetwork>();
+  readonly #fetch: HostFetch;
+  readonly #crypto = new HostCrypto();
+  readonly #calls: HostCalls;
+
+  constructor() {
+    this.#fetch = new HostFetch((key) => this.#networks.get(key));
+    this.#calls = new HostCalls(
+      { fetch: this.#fetch.fetch, ...this.#crypto.operations },
+      { "key.release": (handle) => this.#crypto.release(handle) },
+    );
+  }
+
+  install(context: ivm.Context): Promise<void> {
+    return this.#calls.install(context);
+  }
+
+  startInvocation(key: number, network?: InvocationNetwork): void {
+    this.#networks.set(key, network ?? { deadline: Date.now() + DEFAULT_WINDOW_MS });
+  }
+
+  /** Aborts the invocation's fetches and forgets its subrequest count. */
+  endInvocation(key: number): void {
+    this.#networks.delete(key);
+    this.#fetch.endInvocation(key);
+    this.#calls.endInvocation(key);
+  }
+
+  detach(): void {
+    this.#networks.clear();
+    this.#calls.detach();
+    this.#fetch.detach();
+  }
+}
