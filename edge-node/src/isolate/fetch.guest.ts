@@ -7,19 +7,10 @@
 import type { AbortSignal } from "./abort.guest.ts";
 import { BodyTooLargeError } from "./body.guest.ts";
 import type { HostCalls } from "./host-calls.guest.ts";
-import { MAX_RESULT_BYTES } from "./protocol.ts";
+import { MAX_RESULT_BYTES, type FetchAnswer } from "./protocol.ts";
 import { Request, Response, type RequestInit } from "./request-response.guest.ts";
 
 const NULL_BODY_STATUSES = [101, 103, 204, 205, 304];
-
-interface FetchAnswer {
-  status: number;
-  statusText: string;
-  headers: [string, string][];
-  body: Uint8Array;
-  url: string;
-  redirected: boolean;
-}
 
 export function createFetch(host: HostCalls) {
   return async function fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {

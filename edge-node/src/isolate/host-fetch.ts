@@ -8,7 +8,7 @@ import type { EgressConfig } from "./egress-policy.ts";
 import { HostCallError, type HostCallContext } from "./host-calls.ts";
 import { PinnedAgents } from "./pinned-agents.ts";
 import { exchange, type Exchange } from "./pinned-request.ts";
-import { MAX_RESULT_BYTES } from "./protocol.ts";
+import { MAX_RESULT_BYTES, type FetchAnswer } from "./protocol.ts";
 
 export const DEFAULT_MAX_SUBREQUESTS = 50;
 export const MAX_REDIRECTS = 20;
@@ -28,15 +28,6 @@ interface FetchArgs {
   headers: [string, string][];
   body: Uint8Array | null;
   redirect: "follow" | "manual" | "error";
-}
-
-export interface FetchAnswer {
-  status: number;
-  statusText: string;
-  headers: [string, string][];
-  body: Uint8Array;
-  url: string;
-  redirected: boolean;
 }
 
 /**

@@ -110,3 +110,13 @@ export const MAX_RESULT_BYTES = 10 * 1024 * 1024;
 
 /** WebAssembly memory per isolate, in 64 KiB pages: 128 MB, the smallest function cap (wasm-limits.guest.ts). */
 export const WASM_MAX_PAGES = 2048;
+
+/** What the host answers a guest `fetch` with (host-fetch.ts -> fetch.guest.ts). */
+export interface FetchAnswer {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  body: Uint8Array;
+  url: string;
+  redirected: boolean;
+}
