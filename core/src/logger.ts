@@ -15,3 +15,15 @@ export function createLogger(service: string): Logger {
     redact: { paths: ["*.value", "*.secret", "*.apiKey", "*.authorization", "*.masterKey"], censor: "[redacted]" },
   });
 }
+
+/**
+ * Logs the `listening` line that launchers and tests wait for. It is written at info
+ * whatever the process's level: `BUNBASE_LOG_LEVEL=warn` must not hide the port.
+ */
+export function announceListening(
+  log: Logger,
+  fields: { url: string } & Record<string, unknown>,
+  msg = "listening",
+): void {
+  log.child({}, { level: "info" }).info(fields, msg);
+}

@@ -6,9 +6,14 @@ import { createInterface } from "node:readline";
 /** The repository root (this file is core/src/spawn.ts). */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** Node flags for any process that may load isolated-vm and runs our TypeScript. */
+/**
+ * Node flags for any process that may load isolated-vm and runs our TypeScript, plus
+ * `BUNBASE_NODE_FLAGS` (space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to
+ * profile the children: Node refuses such flags in NODE_OPTIONS).
+ */
 export function nodeArgs(): string[] {
-  return ["--no-node-snapshot", "--import", import.meta.resolve("tsx")];
+  const extra = (process.env.BUNBASE_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+  return ["--no-node-snapshot", "--import", import.meta.resolve("tsx"), ...extra];
 }
 
 /** Spawns `node <flags> <entry.ts> ...args`. */

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { BuildWorkerClient } from "../../bundler/index.ts";
-import type { Logger } from "../../core/index.ts";
+import { announceListening, type Logger } from "../../core/index.ts";
 import { createApp } from "./app.ts";
 import { Store } from "./store/index.ts";
 import { ApiKeys, createServices, loadMasterKey, Runner } from "./services/index.ts";
@@ -56,7 +56,7 @@ export async function startOrigin(o: OriginOptions): Promise<RunningOrigin> {
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${o.host.includes(":") ? `[${o.host}]` : o.host}:${port}`;
-  log.info({ url }, "listening");
+  announceListening(log, { url });
 
   if (o.runner !== false) runner.start(url);
   s.asyncInvocations.start();

@@ -6,7 +6,7 @@
  * holds, so "is revision n live on this node?" has one answer.
  */
 import cluster, { type Worker } from "node:cluster";
-import type { Logger } from "../../../core/index.ts";
+import { announceListening, type Logger } from "../../../core/index.ts";
 import type { ToPrimary, ToWorker } from "./cluster-messages.ts";
 
 export interface PrimaryOptions {
@@ -50,7 +50,7 @@ export function runClusterPrimary(options: PrimaryOptions): void {
       if (message.type === "listening") {
         if (!url) {
           url = message.url;
-          log.info({ url, workers: options.workers }, "listening");
+          announceListening(log, { url, workers: options.workers });
         }
         revisions.set(worker.id, message.revision);
         settleWaiters();

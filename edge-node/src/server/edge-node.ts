@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import type { EdgeSnapshot, Logger } from "../../../core/index.ts";
+import { announceListening, type EdgeSnapshot, type Logger } from "../../../core/index.ts";
 import { IsolatePool } from "../isolate/index.ts";
 import { BundleStore } from "./bundle-store.ts";
 import { EdgeMetrics } from "./edge-metrics.ts";
@@ -83,7 +83,8 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
   const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${address.port}`;
   // In a cluster the primary logs the node's one "listening" line, once a worker is up.
   const clustered = process.env.BUNBASE_CLUSTER_WORKER === "1";
-  log.info(
+  announceListening(
+    log,
     { url, node: nodeName, runner: options.runner, pid: process.pid },
     clustered ? "worker listening" : "listening",
   );
