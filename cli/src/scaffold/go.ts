@@ -1,24 +1,12 @@
 /** The Go scaffold (go1.x): `func Handler(w, r)` as in Google Cloud Functions; origin workers only. */
 import type { Scaffold } from "./index.ts";
 import { originReadme } from "./index.ts";
-import { testEvent } from "./node.ts";
+import { jsonConfig, testEvent } from "./node.ts";
 
 export function goScaffold(name: string, runtime: string): Scaffold {
   const pkg = name.replace(/[^a-z0-9]/g, "") || "function";
   return {
-    "function.config.json":
-      JSON.stringify(
-        {
-          runtime,
-          handler: "Handler",
-          memory: 128,
-          timeout: 30,
-          environment: { GREETING: "Hello" },
-          triggers: [{ type: "http", path: `/${name}`, methods: ["GET", "POST"] }],
-        },
-        null,
-        2,
-      ) + "\n",
+    "function.config.json": jsonConfig(name, runtime, "Handler"),
     "go.mod": `module example.com/${pkg}\n\ngo 1.21\n`,
     "handler.go": `package ${pkg}
 

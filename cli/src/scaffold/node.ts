@@ -108,3 +108,16 @@ export function testEvent(name: string): string {
     ) + "\n"
   );
 }
+
+/** `function.config.json` of the origin-runtime scaffolds: one HTTP route named after the function. */
+export function jsonConfig(name: string, runtime: string, handler: string): string {
+  const config = {
+    runtime,
+    handler,
+    memory: 128,
+    timeout: 30,
+    environment: { GREETING: "Hello" },
+    triggers: [{ type: "http", path: `/${name}`, methods: ["GET", "POST"] }],
+  };
+  return JSON.stringify(config, null, 2) + "\n";
+}

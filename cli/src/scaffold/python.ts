@@ -1,23 +1,11 @@
 /** The Python scaffold (python3.x): `main.handler(request)`, runs on origin workers only. */
 import type { Scaffold } from "./index.ts";
 import { originReadme } from "./index.ts";
-import { testEvent } from "./node.ts";
+import { jsonConfig, testEvent } from "./node.ts";
 
 export function pythonScaffold(name: string, runtime: string): Scaffold {
   return {
-    "function.config.json":
-      JSON.stringify(
-        {
-          runtime,
-          handler: "main.handler",
-          memory: 128,
-          timeout: 30,
-          environment: { GREETING: "Hello" },
-          triggers: [{ type: "http", path: `/${name}`, methods: ["GET", "POST"] }],
-        },
-        null,
-        2,
-      ) + "\n",
+    "function.config.json": jsonConfig(name, runtime, "main.handler"),
     "main.py": `import os
 
 
