@@ -5,6 +5,7 @@ import type { AppEnv } from "../http/app-env.ts";
 import { readJson } from "../http/body.ts";
 import { parseEnvironment } from "../services/environments.ts";
 import type { Services } from "../services/index.ts";
+import { versionSummary } from "../services/functions.ts";
 
 export function functionRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -31,15 +32,7 @@ export function functionRoutes(s: Services): Hono<AppEnv> {
 
   app.get("/functions/:id/versions", (c) => {
     const fn = s.functions.get(c.req.param("id"));
-    const versions = s.store.versions.list(fn.id).map((v) => ({
-      version: v.version,
-      status: v.status,
-      bundleHash: v.bundleHash,
-      environment: v.environment,
-      createdAt: v.createdAt,
-      message: v.message,
-      sizeBytes: v.sizeBytes,
-    }));
+    const versions = s.store.versions.list(fn.id).map((v) => ({ ...versionSummary(v), sizeBytes: v.sizeBytes }));
     return c.json({ versions });
   });
 

@@ -1,7 +1,7 @@
 /** Functions: create, read, replace config, delete; config validation at the boundary. */
 import { httpRouteKey, parseFunctionConfig, type FunctionConfig } from "../../../bundler/index.ts";
 import { BunbaseError, invalid, newId, type Environment } from "../../../core/index.ts";
-import type { FunctionRow, Store } from "../store/index.ts";
+import type { FunctionRow, Store, VersionRow } from "../store/index.ts";
 import type { Mutations } from "./mutations.ts";
 import { findConflict, httpClaims, type OwnedClaim } from "./route-conflicts.ts";
 import type { Variables } from "./variables.ts";
@@ -57,14 +57,7 @@ export class Functions {
       versions: {
         count: versions.length,
         latest: versions[0]?.version ?? null,
-        recent: versions.slice(0, 10).map((v) => ({
-          version: v.version,
-          status: v.status,
-          bundleHash: v.bundleHash,
-          environment: v.environment,
-          createdAt: v.createdAt,
-          message: v.message,
-        })),
+        recent: versions.slice(0, 10).map(versionSummary),
       },
     };
   }
@@ -124,6 +117,18 @@ export class Functions {
       );
     }
   }
+}
+
+/** A version as the API shows it (contract 2.6, `GET /functions/:id/versions`). */
+export function versionSummary(v: VersionRow) {
+  return {
+    version: v.version,
+    status: v.status,
+    bundleHash: v.bundleHash,
+    environment: v.environment,
+    createdAt: v.createdAt,
+    message: v.message,
+  };
 }
 
 export function asObject(body: unknown, path = ""): Record<string, unknown> {
