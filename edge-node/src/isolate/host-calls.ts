@@ -63,7 +63,7 @@ export class HostCalls {
     );
     await context.global.set(
       HOST_CALL_GLOBALS.notify,
-      new ivm.Callback((kind: unknown, id: unknown) => this.#notify(kind, id)),
+      new ivm.Callback((kind: unknown, id: unknown) => this.#notify(kind, id), { ignored: true }),
     );
     await context.global.set(HOST_CALL_GLOBALS.settleBox, new ivm.ExternalCopy({}).copyInto({ release: true }));
     this.#box = (await context.global.get(HOST_CALL_GLOBALS.settleBox, { reference: true })) as ivm.Reference;
