@@ -1,6 +1,7 @@
 /** Invocation records and function logs, as the edge nodes and runner report them. */
 import type { InvocationRecord, LogLevel, LogRecord } from "../../../core/index.ts";
 import { LOG_LEVELS } from "../../../core/index.ts";
+import type { Statement } from "better-sqlite3";
 import type { Db } from "./database.ts";
 
 export interface StoredLog {
@@ -60,30 +61,33 @@ export function toLog(r: RawLog): StoredLog {
 }
 
 export class TelemetryStore {
+  /** The two statements every reported invocation runs, prepared once (preparing was most of an insert). */
+  #insertInvocation: Statement | null = null;
+  #insertLog: Statement | null = null;
+
   constructor(private readonly db: Db) {}
 
   /** A later report of the same invocation (the runner's, after the origin's own) wins. */
   recordInvocation(r: InvocationRecord, node: string): void {
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO invocations (id, function_id, version, environment, trigger, started_at, duration_ms, status,
-           error_code, cold_start, cpu_ms, memory_mb, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        r.id,
-        r.functionId,
-        r.version,
-        r.environment,
-        r.trigger,
-        r.startedAt,
-        r.durationMs,
-        r.status,
-        r.errorCode ?? null,
-        r.coldStart ? 1 : 0,
-        r.cpuMs ?? null,
-        r.memoryMb ?? null,
-        node,
-      );
+    this.#insertInvocation ??= this.db.prepare(
+      `INSERT OR REPLACE INTO invocations (id, function_id, version, environment, trigger, started_at, duration_ms, status,
+         error_code, cold_start, cpu_ms, memory_mb, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#insertInvocation.run(
+      r.id,
+      r.functionId,
+      r.version,
+      r.environment,
+      r.trigger,
+      r.startedAt,
+      r.durationMs,
+      r.status,
+      r.errorCode ?? null,
+      r.coldStart ? 1 : 0,
+      r.cpuMs ?? null,
+      r.memoryMb ?? null,
+      node,
+    );
   }
 
   hasInvocation(id: string): boolean {
@@ -93,20 +97,19 @@ export class TelemetryStore {
   /** Inserts a log record and returns it as stored (with its sequence number). */
   recordLog(r: LogRecord): StoredLog {
     const timeMs = Date.parse(r.time);
-    const info = this.db
-      .prepare(
-        `INSERT INTO logs (function_id, time, time_ms, level, message, invocation_id, version, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        r.functionId,
-        new Date(timeMs).toISOString(),
-        timeMs,
-        LOG_LEVELS.indexOf(r.level),
-        r.message,
-        r.invocationId,
-        r.version,
-        r.fields ? JSON.stringify(r.fields) : null,
-      );
+    this.#insertLog ??= this.db.prepare(
+      `INSERT INTO logs (function_id, time, time_ms, level, message, invocation_id, version, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const info = this.#insertLog.run(
+      r.functionId,
+      new Date(timeMs).toISOString(),
+      timeMs,
+      LOG_LEVELS.indexOf(r.level),
+      r.message,
+      r.invocationId,
+      r.version,
+      r.fields ? JSON.stringify(r.fields) : null,
+    );
     return this.logBySeq(Number(info.lastInsertRowid))!;
   }
 
