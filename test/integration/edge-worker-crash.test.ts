@@ -19,8 +19,12 @@ async function workerPids(): Promise<Set<number>> {
   const pids = new Set<number>();
   // Connections are spread round robin: a handful of fresh connections reach both workers.
   for (let i = 0; i < 20 && pids.size < 2; i++) {
-    const res = await fetch(`${p.edgeUrl}/__bunbase/health`, { headers: { connection: "close" } });
-    pids.add(((await res.json()) as { pid: number }).pid);
+    // Bounded: a connection Node's cluster handed to a worker as it was killed never answers.
+    const res = await fetch(`${p.edgeUrl}/__bunbase/health`, {
+      headers: { connection: "close" },
+      signal: AbortSignal.timeout(5000),
+    }).catch(() => null);
+    if (res !== null) pids.add(((await res.json()) as { pid: number }).pid);
   }
   return pids;
 }
@@ -41,7 +45,7 @@ test("killing one edge worker: the sibling keeps serving and a replacement is fo
   const [victim] = before;
 
   const inflight = Array.from({ length: 20 }, () =>
-    fetch(`${p.edgeUrl}/slow`, { headers: { connection: "close" } }).then(
+    fetch(`${p.edgeUrl}/slow`, { headers: { connection: "close" }, signal: AbortSignal.timeout(10_000) }).then(
       async (res) => ({ ok: res.status === 200 && (await res.text()) === "done" }),
       () => ({ ok: false }),
     ),
@@ -54,7 +58,10 @@ test("killing one edge worker: the sibling keeps serving and a replacement is fo
 
   // Every new request succeeds, and a new worker joins.
   for (let i = 0; i < 10; i++) {
-    const res = await fetch(`${p.edgeUrl}/slow`, { headers: { connection: "close" } });
+    const res = await fetch(`${p.edgeUrl}/slow`, {
+      headers: { connection: "close" },
+      signal: AbortSignal.timeout(10_000),
+    });
     assert.equal(res.status, 200);
     assert.equal(await res.text(), "done");
   }
