@@ -1,7 +1,8 @@
 /**
  * Event, EventTarget, AbortController and AbortSignal (https://dom.spec.whatwg.org/#aborting-ongoing-activities)
  * in the subset server code uses: listeners (with `once`), `aborted`, `reason`,
- * `throwIfAborted()`, `onabort`, `AbortSignal.abort()`, `AbortSignal.timeout()`.
+ * `throwIfAborted()`, `onabort`, `AbortSignal.abort()`, `AbortSignal.timeout()`,
+ * `AbortSignal.any()`.
  */
 type Listener = ((event: Event) => void) | { handleEvent(event: Event): void };
 
@@ -49,23 +50,39 @@ export class EventTarget {
 
   dispatchEvent(event: Event): boolean {
     Event.setTarget(event, this);
+    // One throwing listener does not keep the others from running; its error surfaces after.
+    const failures: unknown[] = [];
     for (const entry of [...(this.#listeners.get(event.type) ?? [])]) {
       if (entry.once) this.removeEventListener(event.type, entry.listener);
-      if (typeof entry.listener === "function") entry.listener.call(this, event);
-      else entry.listener.handleEvent(event);
+      try {
+        if (typeof entry.listener === "function") entry.listener.call(this, event);
+        else entry.listener.handleEvent(event);
+      } catch (error) {
+        failures.push(error);
+      }
     }
+    if (failures.length > 0) throw failures[0];
     return !event.defaultPrevented;
   }
 }
 
-const signals = new WeakMap<AbortSignal, { aborted: boolean; reason: unknown }>();
+interface SignalState {
+  aborted: boolean;
+  reason: unknown;
+  /** Signals made by any() that abort with this one; dropped once it aborts. */
+  dependents: Set<AbortSignal>;
+  /** For a signal made by any(): the non-dependent signals it follows. */
+  sources: AbortSignal[];
+}
+
+const signals = new WeakMap<AbortSignal, SignalState>();
 
 export class AbortSignal extends EventTarget {
   onabort: ((event: Event) => void) | null = null;
 
   constructor() {
     super();
-    signals.set(this, { aborted: false, reason: undefined });
+    signals.set(this, { aborted: false, reason: undefined, dependents: new Set(), sources: [] });
   }
 
   get aborted(): boolean {
@@ -91,16 +108,69 @@ export class AbortSignal extends EventTarget {
     setTimeout(() => abortSignal(signal, new DOMException("The operation timed out.", "TimeoutError")), ms);
     return signal;
   }
+
+  /**
+   * A signal that aborts with the first of `signals` to abort, at once if one already has
+   * (https://dom.spec.whatwg.org/#create-a-dependent-abort-signal). A signal made by any()
+   * is followed through its own sources, so chains of any() do not keep each other alive.
+   */
+  static any(signals: Iterable<AbortSignal>): AbortSignal {
+    const list = [...signals];
+    for (const signal of list) {
+      if (!(signal instanceof AbortSignal)) throw new TypeError("AbortSignal.any: every item must be an AbortSignal");
+    }
+    const result = new AbortSignal();
+    const already = list.find((signal) => signal.aborted);
+    if (already !== undefined) {
+      abortSignal(result, already.reason);
+      return result;
+    }
+    const state = stateOf(result);
+    for (const signal of list) {
+      const own = stateOf(signal);
+      for (const source of own.sources.length > 0 ? own.sources : [signal]) {
+        if (state.sources.includes(source)) continue;
+        state.sources.push(source);
+        stateOf(source).dependents.add(result);
+      }
+    }
+    return result;
+  }
 }
 
+function stateOf(signal: AbortSignal): SignalState {
+  const state = signals.get(signal);
+  if (state === undefined) throw new TypeError("Illegal invocation: not an AbortSignal");
+  return state;
+}
+
+/** https://dom.spec.whatwg.org/#abortsignal-signal-abort: every signal is marked before any event fires. */
 function abortSignal(signal: AbortSignal, reason: unknown): void {
   const state = signals.get(signal);
   if (state === undefined || state.aborted) return;
   state.aborted = true;
   state.reason = reason === undefined ? new DOMException("This operation was aborted", "AbortError") : reason;
-  const event = new Event("abort");
-  signal.onabort?.call(signal, event);
-  signal.dispatchEvent(event);
+  const dependents = [...state.dependents].filter((dependent) => {
+    const own = stateOf(dependent);
+    if (own.aborted) return false;
+    own.aborted = true;
+    own.reason = state.reason;
+    for (const source of own.sources) stateOf(source).dependents.delete(dependent);
+    return true;
+  });
+  state.dependents.clear();
+  const failures: unknown[] = [];
+  for (const target of [signal, ...dependents]) {
+    const event = new Event("abort");
+    for (const fire of [() => target.onabort?.call(target, event), () => target.dispatchEvent(event)]) {
+      try {
+        fire();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+  }
+  if (failures.length > 0) throw failures[0];
 }
 
 export class AbortController {

@@ -4,6 +4,7 @@
  * bytes or a ReadableStream.
  */
 import { ReadableStream } from "web-streams-polyfill";
+import { isUrlSearchParams } from "./url.guest.ts";
 import { encodeFormBody } from "./multipart.guest.ts";
 import { MAX_RESULT_BYTES } from "./protocol.ts";
 
@@ -31,7 +32,7 @@ export function extractBody(init: BodyInit | null | undefined): ExtractedBody {
   if (typeof init === "string") {
     return { bytes: encoder.encode(init), stream: null, contentType: "text/plain;charset=UTF-8" };
   }
-  if (init instanceof URLSearchParams) {
+  if (isUrlSearchParams(init)) {
     return {
       bytes: encoder.encode(init.toString()),
       stream: null,

@@ -2,8 +2,10 @@
  * Picks the user's handler out of the module namespace and runs invocations of it, many
  * at once: builds the Request (or passes the event), calls the handler in the shape it was
  * written for (contract section 4), and replies with a copyable outcome. Per invocation it
- * keeps the ctx.waitUntil promises and the two body streams (request in, response out).
+ * keeps the ctx.waitUntil promises, the two body streams (request in, response out) and
+ * the controller of the request's `signal`, aborted when the host abandons the invocation.
  */
+import { AbortController } from "./abort.guest.ts";
 import { BodyTooLargeError, TAKE_BODY, type BodyInit } from "./body.guest.ts";
 import { enter } from "./invocations.guest.ts";
 import type {
@@ -18,7 +20,7 @@ import type {
 } from "./protocol.ts";
 import { MAX_RESULT_BYTES } from "./protocol.ts";
 import { requestBodyStream, type RequestBodyFeed } from "./request-body.guest.ts";
-import { Request, Response } from "./request-response.guest.ts";
+import { HOST_PARSED_URL, Request, Response, type HostRequestInit } from "./request-response.guest.ts";
 
 type Handler = (...args: unknown[]) => unknown;
 interface FetchObject {
@@ -27,6 +29,8 @@ interface FetchObject {
 
 interface InvocationState {
   pending: Promise<unknown>[];
+  /** Aborts `request.signal`. */
+  abort: AbortController;
   feed: RequestBodyFeed | null;
   reader: { read(): Promise<{ done: boolean; value?: unknown }>; cancel(reason?: unknown): Promise<void> } | null;
 }
@@ -107,7 +111,7 @@ export function createDispatcher(host: DispatchHost) {
 
   function open(key: number): InvocationState {
     enter(key);
-    const state: InvocationState = { pending: [], feed: null, reader: null };
+    const state: InvocationState = { pending: [], abort: new AbortController(), feed: null, reader: null };
     states.set(key, state);
     return state;
   }
@@ -150,7 +154,13 @@ export function createDispatcher(host: DispatchHost) {
         state.feed = requestBodyStream(() => host.pullBody(key));
         body = state.feed.stream;
       }
-      const request = new Request(input.url, { method: input.method, headers: input.headers, body });
+      const request = new Request(input.url, {
+        method: input.method,
+        headers: input.headers,
+        body,
+        signal: state.abort.signal,
+        [HOST_PARSED_URL]: true,
+      } as HostRequestInit);
       const { waitUntil } = context(state);
       if (typeof target === "function") {
         result = await target(request, freeze({ env, geo: input.geo, auth: input.auth, waitUntil }));
@@ -264,11 +274,15 @@ export function createDispatcher(host: DispatchHost) {
     if (state.reader !== null) void state.reader.cancel().catch(() => undefined);
   }
 
+  /** The host gave up (timeout, client gone): the request's signal aborts after the streams end. */
   function abandon(key: number): void {
     const state = states.get(key);
     if (state === undefined) return host.cancelTimers(key);
     enter(key);
     forget(key, state);
+    state.abort.abort(
+      new DOMException("The invocation was abandoned: the client went away or its time ran out", "AbortError"),
+    );
   }
 
   return { install, invokeHttp, invokeEvent, readBody, pushBody, drain, abandon };

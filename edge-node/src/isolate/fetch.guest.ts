@@ -2,15 +2,16 @@
  * `fetch()` (https://fetch.spec.whatwg.org/#fetch-method) inside the isolate: the request
  * is normalized by the runtime's own Request class, its body read whole (10 MB at most),
  * and a copy goes to the host, which applies the egress rules, follows redirects and
- * answers with a copy of the response. The answer becomes a real Response of the runtime.
+ * answers with a copy of the response's head. The answer becomes a real Response of the
+ * runtime whose body streams from the host as it is read (fetch-body.guest.ts).
  */
+import type { ReadableStream } from "web-streams-polyfill";
 import type { AbortSignal } from "./abort.guest.ts";
 import { BodyTooLargeError } from "./body.guest.ts";
+import { fetchedBody } from "./fetch-body.guest.ts";
 import type { HostCalls } from "./host-calls.guest.ts";
 import { MAX_RESULT_BYTES, type FetchAnswer } from "./protocol.ts";
 import { Request, Response, type RequestInit } from "./request-response.guest.ts";
-
-const NULL_BODY_STATUSES = [101, 103, 204, 205, 304];
 
 export function createFetch(host: HostCalls) {
   return async function fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
@@ -37,7 +38,7 @@ export function createFetch(host: HostCalls) {
       redirect: request.redirect,
     });
     const answer = (await abortable(call.result, signal, () => host.notify("abort", call.id))) as FetchAnswer;
-    return toResponse(answer, request.method);
+    return toResponse(answer, answer.body === null ? null : fetchedBody(host, answer.body, signal));
   };
 }
 
@@ -62,12 +63,12 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal, stop: () => void): 
   });
 }
 
-function toResponse(answer: FetchAnswer, method: string): Response {
+/** `body` is null when the host found the response has none (HEAD, 204, 304...). */
+function toResponse(answer: FetchAnswer, body: ReadableStream<Uint8Array> | null): Response {
   const { status } = answer;
-  const nullBody = method === "HEAD" || NULL_BODY_STATUSES.includes(status);
   // The Response constructor only takes 200-599; an upstream may answer anything 100-999.
   const constructible = status >= 200 && status <= 599 ? status : 200;
-  const response = new Response(nullBody ? null : answer.body, {
+  const response = new Response(body, {
     status: constructible,
     statusText: answer.statusText,
     headers: answer.headers,

@@ -7,7 +7,7 @@
  *
  * Failures cross as `{ name, message }` and the guest builds its own error from them, so
  * no host stack or host object ever reaches the guest. Every argument is a copy, and each
- * operation validates its own.
+ * operation validates its own. Bytes in an answer cross as exact copies (see ownBytes).
  */
 import ivm from "isolated-vm";
 import { createLogger } from "../../../core/index.ts";
@@ -100,7 +100,7 @@ export class HostCalls {
           ? Promise.reject(new HostCallError("TypeError", `more than ${MAX_PENDING_CALLS} operations in flight`))
           : Promise.resolve().then(() => operation(args, { key: invocation, signal: controller.signal }));
     work.then(
-      (value) => this.#deliver(id, { ok: true, value }),
+      (value) => this.#deliver(id, { ok: true, value: ownBytes(value) }),
       (error: unknown) => this.#deliver(id, describeFailure(error)),
     );
     return id;
@@ -125,6 +125,27 @@ export class HostCalls {
       // The isolate went away meanwhile (timeout, memory, eviction): nobody to tell.
       .catch((error: unknown) => processLog.debug({ err: error }, "host call answer not delivered"));
   }
+}
+
+/**
+ * isolated-vm copies a byte view together with its whole ArrayBuffer, and a Node Buffer is
+ * often a slice of a shared pool or of a socket's read: copied as it is, it would carry
+ * other host memory into the guest (`value.buffer`). Views in an answer (at the top, or in
+ * its plain arrays and objects) are replaced by copies of exactly their bytes.
+ */
+export function ownBytes(value: unknown, depth = 0): unknown {
+  if (ArrayBuffer.isView(value)) {
+    if (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength) return value;
+    const exact = value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength);
+    // A Buffer becomes a plain Uint8Array; other views keep their type.
+    if (value instanceof Uint8Array) return new Uint8Array(exact);
+    return new (value.constructor as new (buffer: ArrayBufferLike) => ArrayBufferView)(exact);
+  }
+  if (depth >= 4 || typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => ownBytes(item, depth + 1));
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, ownBytes(item, depth + 1)]));
 }
 
 const DOM_EXCEPTIONS = new Set([

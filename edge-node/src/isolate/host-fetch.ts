@@ -1,13 +1,15 @@
 /**
  * The host half of a guest's `fetch`: validates the copied request, counts subrequests per
  * invocation, follows redirects itself (each hop is vetted by the egress policy again, as
- * a redirect may point anywhere) and answers with a copy of the response.
+ * a redirect may point anywhere) and answers with a copy of the response's head. The body
+ * stays here, read chunk by chunk as the guest asks (fetch-bodies.ts).
  * https://fetch.spec.whatwg.org/#http-redirect-fetch for the redirect rules.
  */
 import type { EgressConfig } from "./egress-policy.ts";
+import { discard, FetchBodies } from "./fetch-bodies.ts";
 import { HostCallError, type HostCallContext } from "./host-calls.ts";
 import { PinnedAgents } from "./pinned-agents.ts";
-import { exchange, type Exchange } from "./pinned-request.ts";
+import { exchange, type Exchange, type ExchangeResult } from "./pinned-request.ts";
 import { MAX_RESULT_BYTES, type FetchAnswer } from "./protocol.ts";
 
 export const DEFAULT_MAX_SUBREQUESTS = 50;
@@ -20,6 +22,7 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 /** Set by the connection, not by the guest (RFC 9110 7.6.1 and undici's own rules). */
 const DROPPED_HEADERS = new Set(["host", "connection", "keep-alive", "transfer-encoding", "upgrade", "content-length"]);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /** What the guest's fetch sends across (see fetch.guest.ts). */
 interface FetchArgs {
@@ -51,17 +54,22 @@ export class HostFetch {
   readonly #network: (key: number) => InvocationNetwork | undefined;
   readonly #counts = new Map<number, number>();
   readonly #agents = new PinnedAgents();
+  /** The `fetch.read` operation and `fetch.cancel` notification read and drop these. */
+  readonly bodies = new FetchBodies();
 
   constructor(network: (key: number) => InvocationNetwork | undefined) {
     this.#network = network;
   }
 
+  /** Forgets the subrequest count and destroys the bodies the invocation's fetches left. */
   endInvocation(key: number): void {
     this.#counts.delete(key);
+    this.bodies.endInvocation(key);
   }
 
-  /** The instance is gone: close its connections. */
+  /** The instance is gone: drop its bodies and close its connections. */
   detach(): void {
+    this.bodies.detach();
     this.#agents.destroy();
   }
 
@@ -79,17 +87,33 @@ export class HostFetch {
         policy: { deniedHosts: network.deniedHosts },
         deadline: network.deadline,
         agents: this.#agents,
-        maxBodyBytes: MAX_RESULT_BYTES,
         signal: call.signal,
       });
       const location = answer.headers.find(([name]) => name === "location")?.[1];
-      const result = { ...answer, url: hop.url.href, redirected: redirects > 0 };
-      if (!REDIRECT_STATUSES.has(answer.status) || location === undefined || args.redirect === "manual") return result;
+      if (!REDIRECT_STATUSES.has(answer.status) || location === undefined || args.redirect === "manual") {
+        return this.#answer(call, answer, args.method, { url: hop.url.href, redirected: redirects > 0 });
+      }
+      discard(answer.body);
       if (args.redirect === "error") throw new HostCallError("TypeError", `fetch failed: redirected to ${location}`);
       if (redirects >= MAX_REDIRECTS) throw new HostCallError("TypeError", "fetch failed: redirect count exceeded");
       hop = redirected(hop, answer.status, location);
     }
   };
+
+  /** The head for the guest; the body is kept for it unless the response can have none. */
+  #answer(
+    call: HostCallContext,
+    answer: ExchangeResult,
+    method: string,
+    where: { url: string; redirected: boolean },
+  ): FetchAnswer {
+    const { status, statusText, headers, body } = answer;
+    const bodiless = method === "HEAD" || NULL_BODY_STATUSES.has(status);
+    // The invocation may have ended while the head was on its way: nobody would read the body.
+    if (bodiless || call.signal.aborted) discard(body);
+    if (call.signal.aborted) throw new HostCallError("AbortError", "The operation was aborted");
+    return { status, statusText, headers, ...where, body: bodiless ? null : this.bodies.open(call.key, body) };
+  }
 
   #count(key: number, limit: number): void {
     const used = this.#counts.get(key) ?? 0;

@@ -8,6 +8,7 @@ import type ivm from "isolated-vm";
 import { HostCalls } from "./host-calls.ts";
 import { HostCrypto } from "./host-crypto.ts";
 import { HostFetch, type InvocationNetwork } from "./host-fetch.ts";
+import { FETCH_BODY_CALLS } from "./protocol.ts";
 
 export type { InvocationNetwork };
 
@@ -22,9 +23,10 @@ export class HostServices {
 
   constructor() {
     this.#fetch = new HostFetch((key) => this.#networks.get(key));
+    const bodies = this.#fetch.bodies;
     this.#calls = new HostCalls(
-      { fetch: this.#fetch.fetch, ...this.#crypto.operations },
-      { "key.release": (handle) => this.#crypto.release(handle) },
+      { fetch: this.#fetch.fetch, [FETCH_BODY_CALLS.read]: bodies.read, ...this.#crypto.operations },
+      { "key.release": (handle) => this.#crypto.release(handle), [FETCH_BODY_CALLS.cancel]: bodies.cancel },
     );
   }
 
@@ -36,7 +38,7 @@ export class HostServices {
     this.#networks.set(key, network ?? { deadline: Date.now() + DEFAULT_WINDOW_MS });
   }
 
-  /** Aborts the invocation's fetches and forgets its subrequest count. */
+  /** Aborts the invocation's fetches, destroys their bodies and forgets its subrequest count. */
   endInvocation(key: number): void {
     this.#networks.delete(key);
     this.#fetch.endInvocation(key);

@@ -3,11 +3,11 @@
  * name is resolved once here, every address is checked, and connections go only to the
  * addresses that passed (through a connection pool pinned to them, see pinned-agents.ts),
  * so a second DNS answer can never steer a socket elsewhere. The
- * response body is read whole, up to a cap.
+ * response body is left as a stream, decoded as it is read.
  */
 import { lookup } from "node:dns/promises";
-import { promisify } from "node:util";
-import { brotliDecompress, gunzip, inflate } from "node:zlib";
+import { pipeline, type Readable, type Transform } from "node:stream";
+import { constants, createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { request } from "undici";
 import { checkDestination, type EgressConfig, type EgressPolicyOptions } from "./egress-policy.ts";
 import { HostCallError } from "./host-calls.ts";
@@ -27,7 +27,7 @@ export interface ExchangeLimits {
   deadline: number;
   /** The instance's connection pools, each pinned to one vetted address. */
   agents: PinnedAgents;
-  maxBodyBytes: number;
+  /** Aborts the exchange until the head arrived; the body is destroyed by its reader. */
   signal: AbortSignal;
 }
 
@@ -35,17 +35,24 @@ export interface ExchangeResult {
   status: number;
   statusText: string;
   headers: [string, string][];
-  body: Uint8Array;
+  /** Decoded as it is read; whoever takes the result must read it to the end or destroy it. */
+  body: Readable;
 }
 
 const DEADLINE_GRACE_MS = 250;
 
-type Decoder = (input: Uint8Array, options: { maxOutputLength: number }) => Promise<Buffer>;
-const DECODERS: Record<string, Decoder> = {
-  gzip: promisify(gunzip) as Decoder,
-  "x-gzip": promisify(gunzip) as Decoder,
-  deflate: promisify(inflate) as Decoder,
-  br: promisify(brotliDecompress) as Decoder,
+// Lenient at the end, as browsers and undici's fetch are: a body cut short after its last
+// complete block gives what it had rather than an error.
+const LENIENT = { flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH };
+const DECODERS: Record<string, () => Transform> = {
+  gzip: () => createGunzip(LENIENT),
+  "x-gzip": () => createGunzip(LENIENT),
+  deflate: () => createInflate(LENIENT),
+  br: () =>
+    createBrotliDecompress({
+      flush: constants.BROTLI_OPERATION_FLUSH,
+      finishFlush: constants.BROTLI_OPERATION_FLUSH,
+    }),
 };
 
 export async function exchange(target: Exchange, limits: ExchangeLimits): Promise<ExchangeResult> {
@@ -68,9 +75,7 @@ export async function exchange(target: Exchange, limits: ExchangeLimits): Promis
       bodyTimeout: remaining,
     });
     const headers = headerList(response.headers);
-    const raw = await readCapped(response.body, limits.maxBodyBytes);
-    const body = await decode(raw, headers, limits.maxBodyBytes);
-    return { status: response.statusCode, statusText: response.statusText ?? "", headers, body };
+    return { status: response.statusCode, statusText: response.statusText ?? "", ...decoded(response.body, headers) };
   } catch (error) {
     throw networkError(error, limits.signal);
   }
@@ -105,36 +110,21 @@ function headerList(headers: Record<string, string | string[] | undefined>): [st
   return list;
 }
 
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void }, limit: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += chunk.byteLength;
-    if (total > limit) {
-      body.destroy();
-      throw new HostCallError("TypeError", `fetch failed: the response body exceeds ${limit} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total);
-}
-
-/** Like fetch, bodies come decoded (https://fetch.spec.whatwg.org/#http-network-fetch step 16). */
-async function decode(raw: Uint8Array, headers: [string, string][], limit: number): Promise<Uint8Array> {
+/**
+ * Like fetch, bodies come decoded (https://fetch.spec.whatwg.org/#http-network-fetch step
+ * 16). The headers then drop content-encoding and content-length, which describe the
+ * encoded bytes, so the response can be returned by the function as it is.
+ */
+function decoded(body: Readable, headers: [string, string][]): { headers: [string, string][]; body: Readable } {
   const encoding = headers
     .find(([name]) => name === "content-encoding")?.[1]
     .trim()
     .toLowerCase();
   const decoder = encoding === undefined ? undefined : DECODERS[encoding];
-  if (decoder === undefined || raw.byteLength === 0) return raw;
-  try {
-    return await decoder(raw, { maxOutputLength: limit });
-  } catch {
-    throw new HostCallError(
-      "TypeError",
-      `fetch failed: the ${encoding} response body is corrupt or exceeds ${limit} bytes`,
-    );
-  }
+  if (decoder === undefined) return { headers, body };
+  const kept = headers.filter(([name]) => name !== "content-encoding" && name !== "content-length");
+  // pipeline destroys the upstream body when the decoder is destroyed, and the other way round.
+  return { headers: kept, body: pipeline(body, decoder(), () => undefined) };
 }
 
 function networkError(error: unknown, guestSignal: AbortSignal): Error {

@@ -69,10 +69,29 @@ describe("IsolatePool", () => {
     assert.equal(text((await pool.invokeHttp(v1, limits, request())).result.body), "v1");
     assert.equal(text((await pool.invokeHttp(v2, limits, request())).result.body), "v2");
     assert.equal(pool.stats().instances, 2);
-    pool.evict("same", 2);
+    pool.evict("same", [2]);
     assert.equal(pool.stats().instances, 1);
     pool.evict("same");
     assert.equal(pool.stats().instances, 0);
+    await pool.close();
+  });
+
+  it("evict keeps every version still in use warm (prod and staging apart) and drops the rest", async () => {
+    const { pool } = collectingPool();
+    const version = (n: number) =>
+      source(`export const handler = () => new Response("v${n}");`, { functionId: "envs", version: n });
+    const [prod, staging, old] = [version(3), version(2), version(1)];
+    for (const fn of [old, staging, prod])
+      assert.equal((await pool.invokeHttp(fn, limits, request())).meta.coldStart, true);
+    pool.evict("envs", new Set([prod.version, staging.version]));
+    assert.equal(pool.stats().instances, 2);
+    const again = async (fn: typeof prod) => {
+      const { result, meta } = await pool.invokeHttp(fn, limits, request());
+      return [text(result.body), meta.coldStart];
+    };
+    assert.deepEqual(await again(prod), ["v3", false]);
+    assert.deepEqual(await again(staging), ["v2", false]);
+    assert.deepEqual(await again(old), ["v1", true], "the dropped version starts cold");
     await pool.close();
   });
 

@@ -10,6 +10,7 @@ import { BunbaseError } from "../../../core/index.ts";
 import { Admission } from "./admission.ts";
 import { CodeCache } from "./code-cache.ts";
 import type { NetworkRules } from "./host-fetch.ts";
+import { ownBytes } from "./host-calls.ts";
 import { FunctionInstance, bundleUrl, type RunResult } from "./instance.ts";
 import { emptyMeta, toInvocationFailure } from "./invocation-failure.ts";
 import type { GuestHttpInput } from "./protocol.ts";
@@ -63,7 +64,19 @@ const NEW_INSTANCE_BYTES = 3 * MB;
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
+/** Env objects come from the config snapshot and are reused request after request. */
+const envHashes = new WeakMap<Record<string, string>, string>();
+
 function envHash(env: Record<string, string>): string {
+  let hash = envHashes.get(env);
+  if (hash === undefined) {
+    hash = hashEnv(env);
+    envHashes.set(env, hash);
+  }
+  return hash;
+}
+
+function hashEnv(env: Record<string, string>): string {
   const sorted = Object.keys(env)
     .sort()
     .map((name) => [name, env[name]]);
@@ -92,7 +105,7 @@ export class IsolatePool {
     this.#idleMs = options.idleMs ?? 5 * 60_000;
     this.#budgetBytes = (options.memoryBudgetMb ?? 2048) * MB;
     this.#gate = new RunGate(options.runningIsolates);
-    this.#warm = new WarmIsolates(this.#logSink, this.#gate, options.prewarmed ?? 4);
+    this.#warm = new WarmIsolates(this.#logSink, this.#gate, options.prewarmed ?? 8);
     this.#cache = new CodeCache(options.codeCacheDir);
     this.#egress = options.egress ?? {};
     // Bundle the guest runtime now, off the first request's path. A failure is not lost:
@@ -107,13 +120,20 @@ export class IsolatePool {
   ): Promise<{ result: HttpResult; meta: InvocationMeta }> {
     const hasBody = input.body !== null && !/^(GET|HEAD)$/i.test(input.method);
     const streamed = hasBody && !(input.body instanceof Uint8Array);
+    // Parsed here (Node's URL) so the guest's Request can take it as it is (url.guest.ts).
+    const url = URL.parse(input.url)?.href;
+    if (url === undefined) {
+      const failure = new BunbaseError("FN_006", `Invalid request URL: ${input.url.slice(0, 200)}`, { status: 400 });
+      return Promise.reject(toInvocationFailure(failure, emptyMeta()));
+    }
     const guestInput: GuestHttpInput = {
       method: input.method,
-      url: input.url,
+      url,
       // HTTP/2 pseudo-headers and other non-tokens would make the guest's Headers throw.
       headers: input.headers.filter(([name]) => HEADER_NAME.test(name)),
       // A GET or HEAD request has no body (the Request constructor would refuse one).
-      body: hasBody && !streamed ? (input.body as Uint8Array) : null,
+      // Exactly its bytes: a Buffer slice would carry its whole pool into the guest (ownBytes).
+      body: hasBody && !streamed ? (ownBytes(input.body) as Uint8Array) : null,
       streamBody: streamed,
       geo: input.geo ?? null,
       auth: input.auth ?? null,
@@ -157,10 +177,14 @@ export class IsolatePool {
     await this.#acquire(pool, limits, "prewarm");
   }
 
-  /** Drops the function's other versions: idle ones now, busy ones when their invocations end. */
-  evict(functionId: string, keepVersion?: number): void {
+  /**
+   * Drops the function's versions other than `keepVersions` (every version an environment
+   * or a pin still points to): idle ones now, busy ones when their invocations end.
+   */
+  evict(functionId: string, keepVersions: Iterable<number> = []): void {
+    const keep = new Set(keepVersions);
     for (const pool of [...this.#versions.values()]) {
-      if (pool.source.functionId !== functionId || pool.source.version === keepVersion) continue;
+      if (pool.source.functionId !== functionId || keep.has(pool.source.version)) continue;
       pool.draining = true;
       if (pool.admission.inFlight === 0) this.#forget(pool);
     }

@@ -20,7 +20,7 @@ export const BRIDGE_GLOBALS = {
 export const HOST_CALL_GLOBALS = {
   /** (key, op, args) -> call id; the answer comes later through the settle box. */
   call: "__bunbase_host_call",
-  /** (kind, id): "abort" a call, "key.release" a CryptoKey handle. No answer. */
+  /** (kind, id): "abort" a call, "key.release" a CryptoKey handle, "fetch.cancel" a body. No answer. */
   notify: "__bunbase_host_notify",
   /** An object the runtime puts its `settle(id, outcome)` function on. */
   settleBox: "__bunbase_host_settle",
@@ -111,12 +111,25 @@ export const MAX_RESULT_BYTES = 10 * 1024 * 1024;
 /** WebAssembly memory per isolate, in 64 KiB pages: 128 MB, the smallest function cap (wasm-limits.guest.ts). */
 export const WASM_MAX_PAGES = 2048;
 
-/** What the host answers a guest `fetch` with (host-fetch.ts -> fetch.guest.ts). */
+/**
+ * What the host answers a guest `fetch` with (host-fetch.ts -> fetch.guest.ts): the head
+ * of the response. Its body stays on the host, named by `body`: the guest asks for each
+ * chunk with the `fetch.read` operation and drops the rest with notify("fetch.cancel").
+ */
 export interface FetchAnswer {
   status: number;
   statusText: string;
   headers: [string, string][];
-  body: Uint8Array;
+  /** The body's handle, or null when the response has none (HEAD, 204, 304...). */
+  body: number | null;
   url: string;
   redirected: boolean;
 }
+
+/** The host calls and notifications of a fetched response body (fetch-bodies.ts). */
+export const FETCH_BODY_CALLS = {
+  /** (handle) -> the next chunk (a Uint8Array), or null at the end. */
+  read: "fetch.read",
+  /** notify(cancel, handle): the guest no longer wants the body. */
+  cancel: "fetch.cancel",
+} as const;

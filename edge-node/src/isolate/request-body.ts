@@ -54,7 +54,10 @@ export class RequestBodyFeed {
 /** A chunk as a one-shot handle the guest receives as its own Uint8Array. */
 function transferable(chunk: Uint8Array): unknown {
   const owns = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
-  // Node's small Buffers share a pool: transferring would detach the others. Copy those.
-  const bytes = owns && !(chunk.buffer instanceof SharedArrayBuffer) ? chunk : chunk.slice();
+  // A chunk that is a view into a larger buffer (Node's Buffer pool, a socket read) is
+  // copied to exactly its bytes: isolated-vm would carry the whole buffer, other memory of
+  // this process included, into the guest; and transferring would detach it under its
+  // other users. (`new Uint8Array(view)` copies; a Buffer's own slice() would not.)
+  const bytes = owns && !(chunk.buffer instanceof SharedArrayBuffer) ? chunk : new Uint8Array(chunk);
   return new ivm.ExternalCopy(bytes, { transferOut: true }).copyInto({ release: true, transferIn: true });
 }

@@ -37,6 +37,18 @@ function withContentType(headers: Headers, contentType: string | null): Headers 
   return headers;
 }
 
+/**
+ * Marks the RequestInit of the invocation's own Request: its URL was parsed and
+ * serialized by the host (Node's WHATWG URL), so it is taken as it is, which keeps the
+ * URL polyfill out of the request path (url.guest.ts). Not reachable from user code.
+ */
+export const HOST_PARSED_URL = Symbol("host-parsed url");
+export type HostRequestInit = RequestInit & { [HOST_PARSED_URL]?: boolean };
+
+function parseUrl(input: unknown): string {
+  return new URL(String(input)).href;
+}
+
 export class Request extends Body {
   readonly method: string;
   readonly url: string;
@@ -57,7 +69,8 @@ export class Request extends Body {
     if (!hasBody && base !== null && init.body === undefined) [bytes, stream] = base.cloneParts();
     super(bytes, stream);
     this.method = method;
-    this.url = new URL(base !== null ? base.url : String(input)).href;
+    this.url =
+      base !== null ? base.url : (init as HostRequestInit)[HOST_PARSED_URL] === true ? String(input) : parseUrl(input);
     this.headers = withContentType(new Headers(init.headers ?? base?.headers), extracted.contentType);
     this.redirect = init.redirect ?? base?.redirect ?? "follow";
     this.signal = init.signal ?? base?.signal ?? new AbortSignal();

@@ -6,6 +6,7 @@
  */
 import { defineGlobal } from "./platform.guest.ts";
 import { AbortController, AbortSignal, Event, EventTarget } from "./abort.guest.ts";
+import { CompressionStream, DecompressionStream } from "./compression-streams.guest.ts";
 import { createConsole } from "./console.guest.ts";
 import { createCrypto, type RandomBytes } from "./crypto.guest.ts";
 import { createDispatcher, guestError } from "./dispatch.guest.ts";
@@ -20,7 +21,7 @@ import {
   type RuntimeEntry,
 } from "./protocol.ts";
 import { Request, Response } from "./request-response.guest.ts";
-import { createTimers } from "./timers.guest.ts";
+import { createQueueMicrotask, createTimers } from "./timers.guest.ts";
 import { installWasmLimits } from "./wasm-limits.guest.ts";
 
 const scope = globalThis as unknown as Record<string, unknown>;
@@ -41,8 +42,6 @@ const hostReply = take<(key: number, kind: GuestReplyKind, value: unknown) => vo
 const hostBodyPull = take<(key: number) => void>(BRIDGE_GLOBALS.bodyPull);
 const services = installHostServices(scope);
 installWasmLimits();
-// core-js keeps its shared state in a global; its modules already hold it in closures.
-delete scope["__core-js_shared__"];
 
 function reportUncaught(error: unknown): void {
   const described = guestError("uncaught", error);
@@ -79,10 +78,13 @@ const globals: Record<string, unknown> = {
   Headers,
   Request,
   Response,
+  CompressionStream,
+  DecompressionStream,
   console: createConsole((level, message) => hostLog(level, message, "", currentInvocation())),
   crypto: createCrypto((length) => hostRandom(length), services.subtle),
   process: Object.freeze({ env: envView }),
   performance: Object.freeze({ timeOrigin, now: () => Date.now() - timeOrigin }),
+  queueMicrotask: createQueueMicrotask(reportUncaught),
   ...timers.api,
 };
 for (const [name, value] of Object.entries(globals)) defineGlobal(name, value);

@@ -73,3 +73,17 @@ export function createTimers(host: TimerHost, onError: (error: unknown) => void)
   };
   return { api, fire, cancelFor, pendingFor };
 }
+
+/** HTML's queueMicrotask: `callback` runs as a microtask; what it throws is reported, not swallowed. */
+export function createQueueMicrotask(onError: (error: unknown) => void) {
+  return function queueMicrotask(callback: () => void): void {
+    if (typeof callback !== "function") throw new TypeError("queueMicrotask: the callback must be a function");
+    void Promise.resolve().then(() => {
+      try {
+        callback();
+      } catch (error) {
+        onError(error);
+      }
+    });
+  };
+}

@@ -103,7 +103,7 @@ export interface IsolatePoolOptions {
   idleMs?: number;
   /** Isolate heap (by heap statistics) of all instances before idle ones are evicted, LRU first. Default 2048. */
   memoryBudgetMb?: number;
-  /** Pre-warmed isolates kept per memory size in use (~2.5 MB heap each). Default 4. */
+  /** Pre-warmed isolates kept per memory size in use (~1.3 MB heap each). Default 8. */
   prewarmed?: number;
   /** Isolates executing at once, node-wide. Default cores + 1. */
   runningIsolates?: number;

@@ -204,4 +204,42 @@ describe("web platform inside the isolate", () => {
       requestSignal: false,
     });
   });
+
+  it("has AbortSignal.any: the first reason, at once when already aborted, through chains", async () => {
+    const result = await evaluate(
+      pool,
+      `
+      const a = new AbortController(), b = new AbortController();
+      const any = AbortSignal.any([a.signal, b.signal]);
+      const chained = AbortSignal.any([any]);
+      const order = [];
+      any.addEventListener("abort", () => order.push(["any", chained.aborted]));
+      chained.onabort = () => order.push(["chained", chained.reason]);
+      b.abort("b first"); a.abort("a later");
+      const early = AbortSignal.any([new AbortController().signal, AbortSignal.abort("already"), AbortSignal.abort("second")]);
+      let bad = ""; try { AbortSignal.any([a.signal, {}]); } catch (e) { bad = e.name; }
+      const timed = AbortSignal.any([AbortSignal.timeout(5), new AbortController().signal]);
+      await new Promise((resolve) => timed.addEventListener("abort", resolve));
+      const throwing = new AbortController();
+      const both = AbortSignal.any([throwing.signal]);
+      let heard = false; both.addEventListener("abort", () => (heard = true));
+      throwing.signal.addEventListener("abort", () => { throw new Error("listener"); });
+      let rethrown = ""; try { throwing.abort(); } catch (e) { rethrown = e.message; }
+      return { reason: any.reason, order, early: [early.aborted, early.reason], empty: AbortSignal.any([]).aborted,
+        bad, timed: timed.reason.name, heard, rethrown };`,
+    );
+    assert.deepEqual(result, {
+      reason: "b first",
+      order: [
+        ["any", true],
+        ["chained", "b first"],
+      ],
+      early: [true, "already"],
+      empty: false,
+      bad: "TypeError",
+      timed: "TimeoutError",
+      heard: true,
+      rethrown: "listener",
+    });
+  });
 });

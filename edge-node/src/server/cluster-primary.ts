@@ -3,11 +3,13 @@
  * It never loads isolated-vm: a worker lost to one tenant (an abort inside V8, a kill by
  * the OOM killer) costs only that worker's in-flight requests; siblings keep answering
  * and a replacement is forked at once. It also knows which config revision every worker
- * holds, so "is revision n live on this node?" has one answer.
+ * holds, so "is revision n live on this node?" has one answer, and it gathers the
+ * workers' metrics, so a scrape of any worker answers for the node (cluster-metrics.ts).
  */
 import cluster, { type Worker } from "node:cluster";
 import { announceListening, type Logger } from "../../../core/index.ts";
 import type { ToPrimary, ToWorker } from "./cluster-messages.ts";
+import { ClusterMetrics } from "./cluster-metrics.ts";
 
 export interface PrimaryOptions {
   workers: number;
@@ -28,6 +30,7 @@ export function runClusterPrimary(options: PrimaryOptions): void {
   const revisions = new Map<number, number>();
   const waiters: Waiter[] = [];
   const crashes: number[] = [];
+  const metrics = new ClusterMetrics();
   let url = "";
   let stopping = false;
 
@@ -60,13 +63,31 @@ export function runClusterPrimary(options: PrimaryOptions): void {
       } else if (message.type === "wait-revision") {
         waiters.push({ revision: message.revision, worker, id: message.id });
         settleWaiters();
+      } else if (message.type === "metrics-scrape") {
+        scrape(worker, message.id);
+      } else if (message.type === "metrics-report") {
+        if ("error" in message) log.warn({ worker: worker.process.pid, err: message.error }, "worker metrics failed");
+        metrics.report(worker, message.id, "metrics" in message ? message.metrics : undefined);
       }
     });
     return worker;
   };
 
+  const scrape = (worker: Worker, id: number) => {
+    // Workers still starting up have no registry to report yet: don't wait for them.
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && revisions.has(w.id));
+    metrics.text(workers).then(
+      (text) => send(worker, { type: "metrics-scraped", id, text }),
+      (err: unknown) => {
+        log.error({ err }, "gathering the workers' metrics failed");
+        send(worker, { type: "metrics-scraped", id, text: null });
+      },
+    );
+  };
+
   cluster.on("exit", (worker, code, signal) => {
     revisions.delete(worker.id);
+    metrics.exited(worker);
     for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i].worker === worker) waiters.splice(i, 1);
     settleWaiters();
     if (stopping) return;

@@ -1,5 +1,19 @@
-/** Prometheus metrics of one edge node (`GET /metrics`, `GET /__bunbase/metrics`). */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+/**
+ * Prometheus metrics of one edge node (`GET /metrics`, `GET /__bunbase/metrics`). Each
+ * process keeps its own registry; in a cluster, a scrape answers for all workers
+ * (cluster-metrics.ts), each metric merged by its `aggregator`: sum unless set here.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Aggregator } from "prom-client";
+import { ClusterScrape } from "./cluster-metrics.ts";
+
+const PREFIX = "bunbase_edge_";
+
+/** Default process metrics whose sum over the workers would mean nothing. */
+const DEFAULT_AGGREGATORS: Record<string, Aggregator> = {
+  process_max_fds: "max",
+  // prom-client omits it in a cluster; the oldest worker's start is the useful one.
+  process_start_time_seconds: "min",
+};
 
 export class EdgeMetrics {
   readonly registry = new Registry();
@@ -24,11 +38,24 @@ export class EdgeMetrics {
   });
   readonly configRevision = new Gauge({
     name: "bunbase_edge_config_revision",
-    help: "Revision of the origin config this node holds",
+    help: "Revision of the origin config this node holds (all its workers)",
+    // The node holds revision n once every worker does (fleet-revision.ts).
+    aggregator: "min",
     registers: [this.registry],
   });
+  readonly #cluster: ClusterScrape | undefined;
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: "bunbase_edge_" });
+    collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
+    for (const [name, aggregator] of Object.entries(DEFAULT_AGGREGATORS)) {
+      const metric = this.registry.getSingleMetric(PREFIX + name) as { aggregator?: Aggregator } | undefined;
+      if (metric) metric.aggregator = aggregator;
+    }
+    this.#cluster = ClusterScrape.ifClustered(this.registry);
+  }
+
+  /** The node's metrics in Prometheus text: all workers' in a cluster, else this process's. */
+  scrape(): Promise<string> {
+    return this.#cluster?.text() ?? this.registry.metrics();
   }
 }

@@ -6,12 +6,14 @@ import type { AddressInfo } from "node:net";
 import { announceListening, type EdgeSnapshot, type Logger } from "../../../core/index.ts";
 import { IsolatePool } from "../isolate/index.ts";
 import { BundleStore } from "./bundle-store.ts";
+import { isClusterWorker } from "./cluster-messages.ts";
 import { EdgeMetrics } from "./edge-metrics.ts";
 import { EdgeServer } from "./edge-server.ts";
 import { FleetRevision } from "./fleet-revision.ts";
 import { InvokeService } from "./invoke-service.ts";
 import { OriginSync } from "./origin-sync.ts";
 import { TelemetryShipper } from "./telemetry-shipper.ts";
+import { WarmPlanner } from "./warm-plan.ts";
 
 export interface EdgeNodeOptions {
   apiUrl: string;
@@ -61,14 +63,21 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
     metrics,
     log,
   });
-  // Drop warm isolates of versions no longer active; keep scaling.minInstances loaded.
+  // Drop warm isolates of versions no environment points to; keep scaling.minInstances loaded.
+  const warmth = new WarmPlanner();
   const applySnapshot = (snapshot: EdgeSnapshot) => {
-    for (const fn of snapshot.functions) {
-      const active = fn.versions.prod ?? fn.versions.staging;
-      if (!active) continue;
-      pool.evict(fn.id, active.version);
-      if (options.runner) continue; // the origin's runner keeps nothing warm ahead of use
-      invoker.prewarm(fn, active).catch((err: unknown) => log.warn({ err, function: fn.name }, "prewarm failed"));
+    const plan = warmth.plan(snapshot);
+    for (const [functionId, versions] of plan.keep) pool.evict(functionId, versions);
+    for (const functionId of plan.removed) pool.evict(functionId);
+    if (options.runner) return; // the origin's runner keeps nothing warm ahead of use
+    for (const { fn, active } of plan.release) {
+      invoker.release(fn, active).catch((err: unknown) => log.warn({ err, function: fn.name }, "release failed"));
+    }
+    for (const { fn, active } of plan.prewarm) {
+      invoker.prewarm(fn, active).catch((err: unknown) => {
+        warmth.failed(fn.id);
+        log.warn({ err, function: fn.name }, "prewarm failed");
+      });
     }
   };
   sync.on("snapshot", applySnapshot);
@@ -82,7 +91,7 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
   const address = server.address() as AddressInfo;
   const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${address.port}`;
   // In a cluster the primary logs the node's one "listening" line, once a worker is up.
-  const clustered = process.env.BUNBASE_CLUSTER_WORKER === "1";
+  const clustered = isClusterWorker();
   announceListening(
     log,
     { url, node: nodeName, runner: options.runner, pid: process.pid },

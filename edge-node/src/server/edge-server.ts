@@ -125,7 +125,7 @@ export class EdgeServer {
   }
 
   private async prometheus(res: ServerResponse): Promise<void> {
-    const text = await this.options.metrics.registry.metrics();
+    const text = await this.options.metrics.scrape();
     writeResult(res, 200, [["content-type", this.options.metrics.registry.contentType]], text, {});
   }
 

@@ -4,12 +4,12 @@
  * then reach a sibling that still serves n-1. Outside a cluster it is this process's.
  */
 import type { OriginSync } from "./origin-sync.ts";
-import type { ToPrimary, ToWorker } from "./cluster-messages.ts";
+import { isClusterWorker, type ToPrimary, type ToWorker } from "./cluster-messages.ts";
 
 export class FleetRevision {
   private readonly pending = new Map<number, (reached: boolean) => void>();
   private nextId = 1;
-  private readonly clustered = typeof process.send === "function" && process.env.BUNBASE_CLUSTER_WORKER === "1";
+  private readonly clustered = isClusterWorker();
 
   constructor(private readonly sync: OriginSync) {
     if (!this.clustered) return;

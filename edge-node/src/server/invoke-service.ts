@@ -62,6 +62,11 @@ export class InvokeService {
     await this.pool.prewarm(await this.sourceOf(fn, active), limitsOf(fn), count, active.env);
   }
 
+  /** Lets a prewarm()ed version go idle like any other (its minInstances went to 0, or it is no longer active). */
+  async release(fn: EdgeFunction, active: ActiveVersion): Promise<void> {
+    await this.pool.prewarm(await this.sourceOf(fn, active), limitsOf(fn), 0, active.env);
+  }
+
   private async sourceOf(fn: EdgeFunction, active: ActiveVersion): Promise<FunctionSource> {
     const bundle = await this.bundles.get(active.bundleHash);
     return {

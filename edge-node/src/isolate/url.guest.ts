@@ -1,0 +1,54 @@
+/**
+ * `URL` and `URLSearchParams`: core-js's WHATWG implementation, evaluated the first time
+ * user code touches either global rather than in every new isolate (it is ~5 ms of
+ * evaluation and ~0.3 MB of heap, most of what the runtime costs). Until then both are
+ * accessors on globalThis that load it and put the real classes in their place. The
+ * runtime itself never needs them on the request path: the invocation's Request gets a
+ * URL the host already parsed (HOST_PARSED_URL in request-response.guest.ts).
+ */
+import { defineGlobal } from "./define-global.guest.ts";
+
+// esbuild turns each require() into a lazily evaluated module wrapper inside the bundle.
+declare const require: (id: string) => unknown;
+
+const NAMES = ["URL", "URLSearchParams"] as const;
+let loaded = false;
+
+function load(): void {
+  if (loaded) return;
+  loaded = true;
+  const scope = globalThis as unknown as Record<string, unknown>;
+  for (const name of NAMES) delete scope[name];
+  require("core-js/web/url");
+  require("core-js/web/url-search-params");
+  // core-js keeps its shared state in a global; its modules already hold it in closures.
+  delete scope["__core-js_shared__"];
+  for (const name of NAMES) {
+    if (typeof scope[name] !== "function") throw new Error(`bunbase runtime: polyfill for ${name} failed to load`);
+    defineGlobal(name, scope[name]);
+  }
+}
+
+/** Installs both globals as loaders; assigning one first replaces it without loading. */
+export function installLazyUrl(): void {
+  for (const name of NAMES) {
+    Object.defineProperty(globalThis, name, {
+      configurable: true,
+      enumerable: false,
+      get() {
+        load();
+        return (globalThis as unknown as Record<string, unknown>)[name];
+      },
+      set(value: unknown) {
+        defineGlobal(name, value);
+      },
+    });
+  }
+}
+
+/** `value instanceof URLSearchParams` without loading the polyfill (nothing can be one before). */
+export function isUrlSearchParams(value: unknown): value is URLSearchParams {
+  return (
+    loaded && value instanceof (globalThis as unknown as { URLSearchParams: typeof URLSearchParams }).URLSearchParams
+  );
+}
