@@ -5,7 +5,7 @@
  * build). Never accepted from a user: it only ever comes from our own compileModule.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createLogger } from "../../../core/index.ts";
 
@@ -16,6 +16,11 @@ export class CodeCache {
   readonly #dir: string | undefined;
   /** Insertion order = recency; the oldest entries go first. */
   readonly #memory = new Map<string, Uint8Array>();
+  /**
+   * Keys with a file on disk, listed once: a version's first cold start (no cache
+   * anywhere yet) then costs no file-system round trip.
+   */
+  #onDisk: Promise<Set<string>> | null = null;
 
   constructor(dir?: string) {
     this.#dir = dir;
@@ -33,7 +38,7 @@ export class CodeCache {
       this.#memory.set(key, hit);
       return hit;
     }
-    if (this.#dir === undefined) return undefined;
+    if (this.#dir === undefined || !(await this.#listing(this.#dir)).has(key)) return undefined;
     try {
       const bytes = new Uint8Array(await readFile(join(this.#dir, `${key}.v8cache`)));
       this.#remember(key, bytes);
@@ -41,6 +46,14 @@ export class CodeCache {
     } catch {
       return undefined; // no cache yet (or unreadable): compile without one
     }
+  }
+
+  #listing(dir: string): Promise<Set<string>> {
+    this.#onDisk ??= readdir(dir).then(
+      (names) => new Set(names.filter((name) => name.endsWith(".v8cache")).map((name) => name.slice(0, -8))),
+      () => new Set<string>(), // no directory yet: nothing cached
+    );
+    return this.#onDisk;
   }
 
   /** Stores what our own compile produced; a rejected cache is replaced the same way. */
@@ -66,6 +79,7 @@ export class CodeCache {
       const tmp = join(dir, `${key}.${process.pid}.tmp`);
       await writeFile(tmp, bytes, { mode: 0o600 });
       await rename(tmp, join(dir, `${key}.v8cache`));
+      (await this.#listing(dir)).add(key);
     } catch (error) {
       log.warn({ err: error }, "could not write the code cache");
     }

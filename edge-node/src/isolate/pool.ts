@@ -61,6 +61,10 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const MB = 1024 * 1024;
 /** What a new instance is assumed to add before its first heap sample. */
 const NEW_INSTANCE_BYTES = 3 * MB;
+/** Cold-start quiet time after which the pre-warmed stock is topped up. */
+const REFILL_QUIET_MS = 20;
+/** The function config's default `memory`: the size whose isolates are stocked at start. */
+const DEFAULT_MEMORY_MB = 128;
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
@@ -96,6 +100,7 @@ export class IsolatePool {
   /** Insertion order is recency: the first entries are the least recently used. */
   readonly #versions = new Map<string, VersionPool>();
   #onIdle: (() => void)[] = [];
+  readonly #refillTimers = new Map<number, NodeJS.Timeout>();
   #closed = false;
 
   constructor(options: IsolatePoolOptions) {
@@ -105,12 +110,19 @@ export class IsolatePool {
     this.#idleMs = options.idleMs ?? 5 * 60_000;
     this.#budgetBytes = (options.memoryBudgetMb ?? 2048) * MB;
     this.#gate = new RunGate(options.runningIsolates);
-    this.#warm = new WarmIsolates(this.#logSink, this.#gate, options.prewarmed ?? 8);
+    this.#warm = new WarmIsolates(this.#logSink, this.#gate, options.prewarmed ?? 16);
     this.#cache = new CodeCache(options.codeCacheDir);
     this.#egress = options.egress ?? {};
-    // Bundle the guest runtime now, off the first request's path. A failure is not lost:
-    // the cached promise rejects again for the first invocation that needs it.
-    bundleRuntime().catch(() => undefined);
+    // Bundle the guest runtime and stock pre-warmed isolates of the usual memory sizes now,
+    // off the first requests' path. A failure is not lost: the cached promise rejects again
+    // for the first invocation that needs it.
+    const sizes = options.prewarmSizes ?? [DEFAULT_MEMORY_MB];
+    bundleRuntime().then(
+      () => {
+        if (!this.#closed) for (const size of sizes) this.#warm.refill(size);
+      },
+      () => undefined,
+    );
   }
 
   invokeHttp(
@@ -209,6 +221,7 @@ export class IsolatePool {
   /** Refuses new work, lets running invocations finish (bounded by their timeouts), disposes all. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const timer of this.#refillTimers.values()) clearTimeout(timer);
     this.#warm.close();
     for (const pool of this.#versions.values()) pool.admission.refuseAll(closedError());
     if (this.stats().busy > 0) await new Promise<void>((resolve) => this.#onIdle.push(resolve));
@@ -266,7 +279,15 @@ export class IsolatePool {
 
   /** Tops up the pre-warmed isolates once the cold start's answer is on its way. */
   #refillSoon(memoryMb: number): void {
-    setImmediate(() => this.#warm.refill(memoryMb));
+    // Debounced: during a burst of cold starts the stock is spent first and refilled once
+    // the burst pauses, so making isolates does not slow the cold starts it is meant for.
+    clearTimeout(this.#refillTimers.get(memoryMb));
+    const timer = setTimeout(() => {
+      this.#refillTimers.delete(memoryMb);
+      this.#warm.refill(memoryMb);
+    }, REFILL_QUIET_MS);
+    timer.unref();
+    this.#refillTimers.set(memoryMb, timer);
   }
 
   #versionPool(source: FunctionSource, memoryMb: number, env: Record<string, string>): VersionPool {

@@ -103,8 +103,10 @@ export interface IsolatePoolOptions {
   idleMs?: number;
   /** Isolate heap (by heap statistics) of all instances before idle ones are evicted, LRU first. Default 2048. */
   memoryBudgetMb?: number;
-  /** Pre-warmed isolates kept per memory size in use (~1.3 MB heap each). Default 8. */
+  /** Pre-warmed isolates kept per memory size in use (~1.3 MB heap each). Default 16. */
   prewarmed?: number;
+  /** Memory sizes whose pre-warmed stock is made at start, before any request. Default [128]. */
+  prewarmSizes?: number[];
   /** Isolates executing at once, node-wide. Default cores + 1. */
   runningIsolates?: number;
   /** Where our V8 code cache for user bundles is kept on disk (e.g. under the edge data dir). */

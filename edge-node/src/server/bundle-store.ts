@@ -1,7 +1,9 @@
 /**
  * Bundles by content hash: memory LRU -> disk cache -> origin. A bundle's bytes are
  * checked against its sha256 name before they are used or cached, so a corrupt cache
- * file or a wrong answer can never run as another version.
+ * file or a wrong answer can never run as another version. The edge fetches the bundles
+ * of a new config before it applies it (prefetch), so a cold start finds its bundle in
+ * memory instead of asking the origin.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -16,6 +18,7 @@ export interface Bundle {
 }
 
 const HASH = /^sha256:([0-9a-f]{64})$/;
+const PREFETCH_PARALLEL = 4;
 
 export class BundleStore {
   private readonly memory = new LRUCache<string, Bundle>({
@@ -28,6 +31,7 @@ export class BundleStore {
     private readonly dir: string,
     private readonly apiUrl: string,
     private readonly apiKey: string,
+    private readonly onPersistError: (err: unknown) => void = () => undefined,
   ) {
     mkdirSync(dir, { recursive: true });
   }
@@ -41,6 +45,17 @@ export class BundleStore {
       this.pending.set(bundleHash, pending);
     }
     return pending;
+  }
+
+  /** Loads every bundle not yet in memory, PREFETCH_PARALLEL at a time; failures are left to get(). */
+  async prefetch(bundleHashes: Iterable<string>): Promise<void> {
+    const missing = [...new Set(bundleHashes)].filter((hash) => !this.memory.has(hash));
+    const next = async (): Promise<void> => {
+      for (let hash = missing.shift(); hash !== undefined; hash = missing.shift()) {
+        await this.get(hash).catch(() => undefined);
+      }
+    };
+    await Promise.all(Array.from({ length: PREFETCH_PARALLEL }, next));
   }
 
   private async load(bundleHash: string): Promise<Bundle> {
@@ -72,9 +87,18 @@ export class BundleStore {
     if (typeof bundle.code !== "string" || sha256(bundle.code) !== hex) {
       throw new BunbaseError("FN_008", `bundle ${bundleHash} failed its integrity check`);
     }
-    await this.writeAtomic(`${hex}.js`, bundle.code);
-    if (typeof bundle.map === "string") await this.writeAtomic(`${hex}.js.map`, bundle.map);
+    // The disk copy is for the next process start: not waited for.
+    void this.persist(hex, bundle);
     return bundle;
+  }
+
+  private async persist(hex: string, bundle: Bundle): Promise<void> {
+    try {
+      if (typeof bundle.map === "string") await this.writeAtomic(`${hex}.js.map`, bundle.map);
+      await this.writeAtomic(`${hex}.js`, bundle.code);
+    } catch (err) {
+      this.onPersistError(err);
+    }
   }
 
   private async writeAtomic(name: string, content: string): Promise<void> {

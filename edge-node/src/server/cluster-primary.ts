@@ -27,6 +27,12 @@ const CRASH_BURST = 10;
 
 export function runClusterPrimary(options: PrimaryOptions): void {
   const { log } = options;
+  // Workers accept from the shared socket themselves and the kernel spreads connections.
+  // Node's default round robin has the primary accept every connection and pass it over
+  // IPC: ~0.8 ms more per new connection and ~15% less throughput here, and a connection
+  // passed to a worker at the moment it dies is never answered. NODE_CLUSTER_SCHED_POLICY
+  // still overrides it.
+  if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
   const revisions = new Map<number, number>();
   const waiters: Waiter[] = [];
   const crashes: number[] = [];

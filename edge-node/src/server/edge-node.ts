@@ -36,7 +36,15 @@ export interface RunningEdgeNode {
 export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEdgeNode> {
   const { log } = options;
   const nodeName = options.nodeName ?? `${options.runner ? "runner" : "edge"}-${hostname()}-${process.pid}`;
-  const sync = new OriginSync({ apiUrl: options.apiUrl, apiKey: options.apiKey, log });
+  const bundles = new BundleStore(
+    join(options.dataDir, "edge-cache", "bundles"),
+    options.apiUrl,
+    options.apiKey,
+    (err) => log.warn({ err }, "could not write a bundle to the disk cache"),
+  );
+  // A config is applied once its bundles are here: cold starts never wait for the origin.
+  const prepare = (snapshot: EdgeSnapshot) => bundles.prefetch(activeBundles(snapshot));
+  const sync = new OriginSync({ apiUrl: options.apiUrl, apiKey: options.apiKey, log, prepare });
   const telemetry = new TelemetryShipper({ apiUrl: options.apiUrl, apiKey: options.apiKey, node: nodeName, log });
   const metrics = new EdgeMetrics();
   const pool = new IsolatePool({
@@ -46,7 +54,6 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
     // The control plane is out of every function's reach unless its vpc allows private networks.
     egress: { deniedHosts: [new URL(options.apiUrl).host] },
   });
-  const bundles = new BundleStore(join(options.dataDir, "edge-cache", "bundles"), options.apiUrl, options.apiKey);
   const invoker = new InvokeService(pool, bundles, telemetry, metrics);
 
   log.info({ apiUrl: options.apiUrl }, "fetching config from the origin");
@@ -110,4 +117,13 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
       await pool.close();
     },
   };
+}
+
+/** The bundles any environment of any function points to. */
+function activeBundles(snapshot: EdgeSnapshot): string[] {
+  const hashes: string[] = [];
+  for (const fn of snapshot.functions) {
+    for (const active of Object.values(fn.versions)) if (active) hashes.push(active.bundleHash);
+  }
+  return hashes;
 }

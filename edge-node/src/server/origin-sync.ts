@@ -11,7 +11,15 @@ export interface OriginSyncOptions {
   apiUrl: string;
   apiKey: string;
   log: Logger;
+  /**
+   * Runs before a new snapshot is applied (e.g. fetching its bundles), so that once this
+   * node reports a revision its functions are ready to run; bounded by PREPARE_MS.
+   */
+  prepare?: (snapshot: EdgeSnapshot) => Promise<void>;
 }
+
+/** How long a snapshot waits for prepare() before it is applied anyway. */
+const PREPARE_MS = 10_000;
 
 export class OriginSync extends EventEmitter<{ snapshot: [EdgeSnapshot] }> {
   snapshot: EdgeSnapshot = { revision: 0, functions: [] };
@@ -74,6 +82,20 @@ export class OriginSync extends EventEmitter<{ snapshot: [EdgeSnapshot] }> {
     await this.refreshing;
   }
 
+  /** A failing or slow prepare() only costs time: the snapshot is applied regardless. */
+  private async prepare(snapshot: EdgeSnapshot): Promise<void> {
+    if (this.options.prepare === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, PREPARE_MS)));
+    try {
+      await Promise.race([this.options.prepare(snapshot), late]);
+    } catch (err) {
+      this.options.log.warn({ err: String(err), revision: snapshot.revision }, "preparing the config failed");
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private async fetchSnapshot(): Promise<void> {
     const res = await fetch(new URL("/internal/snapshot", this.options.apiUrl), {
       headers: this.headers(),
@@ -81,6 +103,8 @@ export class OriginSync extends EventEmitter<{ snapshot: [EdgeSnapshot] }> {
     });
     if (!res.ok) throw new Error(`snapshot answered ${res.status}`);
     const snapshot = (await res.json()) as EdgeSnapshot;
+    if (snapshot.revision < this.snapshot.revision) return;
+    await this.prepare(snapshot);
     if (snapshot.revision < this.snapshot.revision) return;
     this.snapshot = snapshot;
     this.options.log.info({ revision: snapshot.revision, functions: snapshot.functions.length }, "config updated");
