@@ -17,6 +17,7 @@ import type {
   GuestHttpInput,
   GuestHttpOutcome,
   GuestReplyKind,
+  GuestStart,
 } from "./protocol.ts";
 import { MAX_RESULT_BYTES } from "./protocol.ts";
 import { requestBodyStream, type RequestBodyFeed } from "./request-body.guest.ts";
@@ -117,6 +118,14 @@ export function createDispatcher(host: DispatchHost) {
   }
 
   const waiting = (key: number, state: InvocationState) => state.pending.length > 0 || host.hasTimers(key);
+
+  /** Starts every invocation of the batch, in order (one entry for many requests). */
+  function start(batch: GuestStart[]): void {
+    for (const [key, trigger, input] of batch) {
+      if (trigger === "http") invokeHttp(key, input);
+      else invokeEvent(key, input);
+    }
+  }
 
   function invokeHttp(key: number, input: GuestHttpInput): void {
     const state = open(key);
@@ -285,7 +294,7 @@ export function createDispatcher(host: DispatchHost) {
     );
   }
 
-  return { install, invokeHttp, invokeEvent, readBody, pushBody, drain, abandon };
+  return { install, start, readBody, pushBody, drain, abandon };
 }
 
 function chunkBytes(value: unknown): Uint8Array {

@@ -74,9 +74,7 @@ export class HostBridge {
       ),
       [BRIDGE_GLOBALS.timerCancel]: new ivm.Callback((id: unknown) => this.#cancelTimer(id), IGNORED),
       [BRIDGE_GLOBALS.random]: new ivm.Callback((length: unknown) => this.#random(length)),
-      [BRIDGE_GLOBALS.reply]: new ivm.Callback((key: unknown, kind: unknown, value: unknown) => {
-        if (this.#invocation(key) !== undefined) this.#target?.reply(key as number, kind, value);
-      }, IGNORED),
+      [BRIDGE_GLOBALS.reply]: new ivm.Callback((replies: unknown) => this.#replies(replies), IGNORED),
       [BRIDGE_GLOBALS.bodyPull]: new ivm.Callback((key: unknown) => {
         if (this.#invocation(key) !== undefined) this.#target?.bodyPull(key as number);
       }, IGNORED),
@@ -98,6 +96,16 @@ export class HostBridge {
     for (const id of invocation.timers) this.#cancelTimer(id);
     this.#invocations.delete(key);
     this.#services.endInvocation(key);
+  }
+
+  /** A batch of [key, kind, value] answers, in the order the guest made them. */
+  #replies(replies: unknown): void {
+    if (!Array.isArray(replies)) return;
+    for (const reply of replies as unknown[]) {
+      if (!Array.isArray(reply)) continue;
+      const [key, kind, value] = reply as unknown[];
+      if (this.#invocation(key) !== undefined) this.#target?.reply(key as number, kind, value);
+    }
   }
 
   #invocation(key: unknown): BridgeInvocation | undefined {

@@ -15,7 +15,7 @@ import { FailureReport, guestPart, type Say } from "./failure-report.ts";
 import { readChunk, readEventResult, readGuestError, readHttpHead, readOutcome, tooBig } from "./guest-result.ts";
 import type { BridgeTarget } from "./host-bridge.ts";
 import type { NetworkRules } from "./host-fetch.ts";
-import { MAX_RESULT_BYTES, type GuestEventInput, type GuestHttpInput } from "./protocol.ts";
+import { MAX_RESULT_BYTES, type GuestEventInput, type GuestHttpInput, type GuestStart } from "./protocol.ts";
 import { RequestBodyFeed } from "./request-body.ts";
 import type { RunGate } from "./run-gate.ts";
 import type { StackMapper } from "./source-map.ts";
@@ -188,7 +188,7 @@ export class FunctionInstance implements BridgeTarget {
     const invocation = this.#open(invocationId, timeoutMs, network);
     invocation.feed = body;
     try {
-      this.#start(invocation, "invokeHttp", [invocation.key, input]);
+      this.#start(invocation, [invocation.key, "http", input]);
       const value = await invocation.result.promise.catch((error: unknown) => {
         throw body?.failure ?? error;
       });
@@ -215,7 +215,7 @@ export class FunctionInstance implements BridgeTarget {
   async runEvent(invocationId: string, timeoutMs: number, input: GuestEventInput, network?: NetworkRules) {
     const invocation = this.#open(invocationId, timeoutMs, network);
     try {
-      this.#start(invocation, "invokeEvent", [invocation.key, input]);
+      this.#start(invocation, [invocation.key, "event", input]);
       const value = await invocation.result.promise;
       const result = this.#report.refusals(invocation.say, () => {
         const outcome = readOutcome(value);
@@ -232,10 +232,25 @@ export class FunctionInstance implements BridgeTarget {
   /**
    * Starts a handler. Not awaited: the entry may never return (a CPU loop), and the
    * invocation's answer comes through reply() or its deadline, whichever is first.
+   * Handlers accepted in one turn of the event loop start together, in one `start` entry
+   * (under load many requests arrive per turn: one crossing into the isolate for all).
    */
-  #start(invocation: Invocation, name: "invokeHttp" | "invokeEvent", args: unknown[]): void {
-    this.#enter(name, args, COPY).catch((error: unknown) => invocation.result.reject(error));
+  #start(invocation: Invocation, start: GuestStart): void {
+    this.#starting.push(start);
+    if (this.#starting.length === 1) setImmediate(this.#startBatch);
   }
+
+  #starting: GuestStart[] = [];
+
+  readonly #startBatch = (): void => {
+    // An invocation given up on meanwhile (its deadline, the client gone) is not started.
+    const batch = this.#starting.filter(([key]) => this.#inflight.has(key));
+    this.#starting = [];
+    if (batch.length === 0) return;
+    this.#enter("start", [batch], COPY).catch((error: unknown) => {
+      for (const [key] of batch) this.#inflight.get(key)?.result.reject(error);
+    });
+  };
 
   #open(invocationId: string, timeoutMs: number, network?: NetworkRules): Invocation {
     if (!this.alive) throw this.#death ?? new BunbaseError("FN_004", "The instance is gone", { status: 503 });

@@ -28,8 +28,18 @@ export const HOST_CALL_GLOBALS = {
 
 export type HostCallOutcome = { ok: true; value: unknown } | { ok: false; name: string; message: string };
 
-/** What `reply` carries: "result" (a Guest*Outcome), "chunk" (a GuestChunk), "drained" (GuestError[]). */
+/** What a reply carries: "result" (a Guest*Outcome), "chunk" (a GuestChunk), "drained" (GuestError[]). */
 export type GuestReplyKind = "result" | "chunk" | "drained";
+
+/**
+ * `reply` carries every answer the guest produced in one turn of its microtasks, in order:
+ * one crossing to the host for many invocations (see dispatch.guest.ts).
+ */
+export type GuestReply = [key: number, kind: GuestReplyKind, value: unknown];
+
+/** Handlers to start, in order: `start` takes every invocation the host accepted in one turn of its event loop. */
+export type GuestStart =
+  [key: number, trigger: "http", input: GuestHttpInput] | [key: number, trigger: "event", input: GuestEventInput];
 
 /** One read of a streamed response body. */
 export type GuestChunk = { done: true } | { done: false; value: Uint8Array } | { error: GuestError };
@@ -88,8 +98,8 @@ export type GuestEventOutcome =
 export interface RuntimeEntry {
   /** The env is per instance (the pool keys instances by it). */
   install(namespace: Record<string, unknown>, exportName: string, env: Record<string, string>): GuestError | null;
-  invokeHttp(key: number, input: GuestHttpInput): void;
-  invokeEvent(key: number, input: GuestEventInput): void;
+  /** Starts handlers; each replies "result" (many entries in one crossing, see GuestStart). */
+  start(batch: GuestStart[]): void;
   /** Next chunk of a streamed response body: replies "chunk". */
   readBody(key: number): void;
   /** A request-body chunk (null with done), or the reason it failed. */

@@ -13,13 +13,7 @@ import { createDispatcher, guestError } from "./dispatch.guest.ts";
 import { Headers } from "./headers.guest.ts";
 import { installHostServices } from "./host-services.guest.ts";
 import { currentInvocation } from "./invocations.guest.ts";
-import {
-  BRIDGE_GLOBALS,
-  RUNTIME_GLOBAL,
-  type GuestLogLevel,
-  type GuestReplyKind,
-  type RuntimeEntry,
-} from "./protocol.ts";
+import { BRIDGE_GLOBALS, RUNTIME_GLOBAL, type GuestLogLevel, type GuestReply, type RuntimeEntry } from "./protocol.ts";
 import { Request, Response } from "./request-response.guest.ts";
 import { createQueueMicrotask, createTimers } from "./timers.guest.ts";
 import { installWasmLimits } from "./wasm-limits.guest.ts";
@@ -38,7 +32,7 @@ const hostLog = take<(level: GuestLogLevel, message: string, stack: string, key:
 const hostTimerStart = take<(id: number, ms: number, key: number) => void>(BRIDGE_GLOBALS.timerStart);
 const hostTimerCancel = take<(id: number) => void>(BRIDGE_GLOBALS.timerCancel);
 const hostRandom = take<RandomBytes>(BRIDGE_GLOBALS.random);
-const hostReply = take<(key: number, kind: GuestReplyKind, value: unknown) => void>(BRIDGE_GLOBALS.reply);
+const hostReply = take<(replies: GuestReply[]) => void>(BRIDGE_GLOBALS.reply);
 const hostBodyPull = take<(key: number) => void>(BRIDGE_GLOBALS.bodyPull);
 const services = installHostServices(scope);
 installWasmLimits();
@@ -89,11 +83,26 @@ const globals: Record<string, unknown> = {
 };
 for (const [name, value] of Object.entries(globals)) defineGlobal(name, value);
 
+let outbox: GuestReply[] = [];
+// Taken now: user code may replace Promise.prototype.then later.
+const then = Promise.prototype.then;
+const settled = Promise.resolve();
+const queueFlush = (flush: () => void) => void then.call(settled, flush);
+function flushReplies(): void {
+  const replies = outbox;
+  outbox = [];
+  hostReply(replies);
+}
+
 const dispatcher = createDispatcher({
   setEnv: (env) => {
     currentEnv = env;
   },
-  reply: (key, kind, value) => hostReply(key, kind, value),
+  reply: (key, kind, value) => {
+    // Answers made in one turn of microtasks cross together: the first one queues the flush,
+    // which runs after the answers its siblings make at the same depth.
+    if (outbox.push([key, kind, value]) === 1) queueFlush(flushReplies);
+  },
   pullBody: (key) => hostBodyPull(key),
   cancelTimers: timers.cancelFor,
   hasTimers: timers.pendingFor,
@@ -101,8 +110,7 @@ const dispatcher = createDispatcher({
 
 const entry: RuntimeEntry = {
   install: dispatcher.install,
-  invokeHttp: dispatcher.invokeHttp,
-  invokeEvent: dispatcher.invokeEvent,
+  start: dispatcher.start,
   readBody: dispatcher.readBody,
   pushBody: dispatcher.pushBody,
   drain: dispatcher.drain,

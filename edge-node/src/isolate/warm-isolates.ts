@@ -19,16 +19,7 @@ const log = createLogger("isolate");
 /** Isolates pre-warmed at once per memory size (each ~8 ms of CPU on this machine). */
 const REFILL_PARALLEL = 2;
 
-export const ENTRY_NAMES = [
-  "install",
-  "invokeHttp",
-  "invokeEvent",
-  "readBody",
-  "pushBody",
-  "drain",
-  "abandon",
-  "fireTimer",
-] as const;
+export const ENTRY_NAMES = ["install", "start", "readBody", "pushBody", "drain", "abandon", "fireTimer"] as const;
 export type EntryName = (typeof ENTRY_NAMES)[number];
 export type Entry = Record<EntryName, ivm.Reference>;
 
@@ -84,7 +75,7 @@ async function exercise(context: ivm.Context, entry: Entry): Promise<void> {
   const namespace = (await context.eval(EXERCISE_HANDLER, { reference: true })) as ivm.Reference;
   await Promise.all([
     entry.install.apply(undefined, [namespace.derefInto(), "handler", {}], { arguments: { copy: true } }),
-    entry.invokeHttp.apply(undefined, [0, EXERCISE_REQUEST], { arguments: { copy: true } }),
+    entry.start.apply(undefined, [[[0, "http", EXERCISE_REQUEST]]], { arguments: { copy: true } }),
     entry.abandon.apply(undefined, [0]),
   ]);
   namespace.release();
