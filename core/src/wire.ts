@@ -10,6 +10,9 @@ export const ENVIRONMENTS: readonly Environment[] = ["prod", "staging"];
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 
+/** Longest log message the origin stores (characters); edges cut longer ones before shipping. */
+export const MAX_LOG_MESSAGE_CHARS = 64 * 1024;
+
 /** One deployed version as an edge node needs it to run. */
 export interface ActiveVersion {
   version: number;

@@ -32,6 +32,20 @@ describe("console -> LogSink", () => {
     assert.ok(!Number.isNaN(Date.parse(logs[0].time)));
   });
 
+  it("cuts a message longer than the origin stores, and keeps the lines after it", async () => {
+    logs.length = 0;
+    const fn = source(`export function handler() {
+      console.log("x".repeat(100000));
+      console.log("after");
+      return new Response("ok");
+    }`);
+    await pool.invokeHttp(fn, limits, request({ invocationId: "inv-long" }));
+    assert.equal(logs.length, 2);
+    assert.equal(logs[0].message.length, 65536);
+    assert.match(logs[0].message, /^x+ \[\.\.\. cut: a log message is at most 65,536 characters\]$/);
+    assert.equal(logs[1].message, "after");
+  });
+
   it("stops after the per-invocation cap with one warning", async () => {
     logs.length = 0;
     const fn = source(
@@ -46,12 +60,12 @@ describe("console -> LogSink", () => {
   it("caps bytes too: 256 KB per invocation", async () => {
     logs.length = 0;
     const fn = source(
-      `export function handler() { const big = "x".repeat(100 * 1024); for (let i = 0; i < 5; i++) console.log(big); return new Response("ok"); }`,
+      `export function handler() { const big = "x".repeat(60 * 1024); for (let i = 0; i < 6; i++) console.log(big); return new Response("ok"); }`,
     );
     await pool.invokeHttp(fn, limits, request());
     assert.deepEqual(
       logs.map((log) => log.level),
-      ["info", "info", "warn"],
+      ["info", "info", "info", "info", "warn"],
     );
   });
 

@@ -12,7 +12,7 @@
  */
 import { randomFillSync } from "node:crypto";
 import ivm from "isolated-vm";
-import { createLogger } from "../../../core/index.ts";
+import { MAX_LOG_MESSAGE_CHARS, createLogger } from "../../../core/index.ts";
 import { LogBudget, TRUNCATED_MESSAGE } from "./log-budget.ts";
 import { HostServices, type InvocationNetwork } from "./host-services.ts";
 import { BRIDGE_GLOBALS, GUEST_LOG_LEVELS, type GuestLogLevel } from "./protocol.ts";
@@ -24,6 +24,14 @@ const MAX_PENDING_TIMERS = 10_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_RANDOM_BYTES = 65536;
 const IGNORED = { ignored: true } as const;
+
+const CUT_MARK = " [... cut: a log message is at most 65,536 characters]";
+
+/** A message or stack the origin would refuse (and with it the whole telemetry batch) is cut. */
+function cut(text: string): string {
+  if (text.length <= MAX_LOG_MESSAGE_CHARS) return text;
+  return text.slice(0, MAX_LOG_MESSAGE_CHARS - CUT_MARK.length) + CUT_MARK;
+}
 
 /** What the bridge forwards to the instance that owns it. */
 export interface BridgeTarget {
@@ -137,11 +145,11 @@ export class HostBridge {
     const mapper = this.#mapper;
     if (invocation === undefined || mapper === null) return;
     const safeLevel = GUEST_LOG_LEVELS.includes(level as GuestLogLevel) ? (level as GuestLogLevel) : "info";
-    const text = mapper.mapText(typeof message === "string" ? message : String(message));
+    const text = cut(mapper.mapText(typeof message === "string" ? message : String(message)));
     const verdict = invocation.budget.admit(text);
     if (verdict === "drop") return;
     if (verdict === "truncate") return this.emit(key as number, "warn", TRUNCATED_MESSAGE);
-    const fields = typeof stack === "string" && stack !== "" ? { stack: mapper.mapText(stack) } : undefined;
+    const fields = typeof stack === "string" && stack !== "" ? { stack: cut(mapper.mapText(stack)) } : undefined;
     this.emit(key as number, safeLevel, text, fields);
   }
 

@@ -6,7 +6,12 @@
 import type { InvocationRecord, LogRecord, Logger, TelemetryBatch } from "../../../core/index.ts";
 
 const MAX_BUFFERED = 20_000;
-const MAX_BATCH = 2_000;
+const MAX_BATCH = 5_000;
+const TRIM_SLACK = 1_000;
+/** Log text per batch: a char is at most 3 bytes of UTF-8, and the origin takes 10 MB a request. */
+const MAX_BATCH_LOG_CHARS = 2_500_000;
+/** Batches one flush may send back to back before leaving the rest to the next interval. */
+const MAX_ROUNDS = 20;
 
 export class TelemetryShipper {
   private invocations: InvocationRecord[] = [];
@@ -33,8 +38,11 @@ export class TelemetryShipper {
   }
 
   private trim(): void {
-    const over = this.invocations.length + this.logs.length - MAX_BUFFERED;
-    if (over <= 0) return;
+    const size = this.invocations.length + this.logs.length;
+    if (size <= MAX_BUFFERED) return;
+    // Drop a slice at once, not one entry per record: splicing the head of a full buffer
+    // on every record was O(n) per request under sustained load.
+    const over = size - MAX_BUFFERED + TRIM_SLACK;
     const fromLogs = Math.min(over, this.logs.length);
     this.logs.splice(0, fromLogs);
     this.invocations.splice(0, over - fromLogs);
@@ -44,13 +52,34 @@ export class TelemetryShipper {
   async flush(): Promise<void> {
     if (this.flushing) return this.flushing;
     if (this.invocations.length === 0 && this.logs.length === 0) return;
-    this.flushing = this.send().finally(() => (this.flushing = undefined));
+    this.flushing = this.sendAll().finally(() => (this.flushing = undefined));
     return this.flushing;
   }
 
-  private async send(): Promise<void> {
+  /** Sends batches until the buffer is empty (a busy node fills more than one per interval). */
+  private async sendAll(): Promise<void> {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      if (!(await this.send())) return;
+      if (this.invocations.length === 0 && this.logs.length === 0) return;
+    }
+  }
+
+  /** How many of the oldest logs fit in one batch (see MAX_BATCH_LOG_CHARS). */
+  private logsThatFit(): number {
+    let chars = 0;
+    const count = Math.min(this.logs.length, MAX_BATCH);
+    for (let i = 0; i < count; i++) {
+      chars +=
+        this.logs[i].message.length + (this.logs[i].fields ? JSON.stringify(this.logs[i].fields).length : 0) + 200;
+      if (chars > MAX_BATCH_LOG_CHARS) return Math.max(1, i);
+    }
+    return count;
+  }
+
+  /** One batch; false when the origin did not take it (it is back in the buffer). */
+  private async send(): Promise<boolean> {
     const invocations = this.invocations.splice(0, MAX_BATCH);
-    const logs = this.logs.splice(0, MAX_BATCH);
+    const logs = this.logs.splice(0, this.logsThatFit());
     const batch: TelemetryBatch = { node: this.options.node, invocations, logs };
     try {
       const res = await fetch(new URL("/internal/telemetry", this.options.apiUrl), {
@@ -65,12 +94,14 @@ export class TelemetryShipper {
         this.options.log.warn({ dropped: this.dropped }, "telemetry entries dropped while the origin was away");
         this.dropped = 0;
       }
+      return true;
     } catch (err) {
       // Put the batch back in front; trim() bounds the total if the origin stays away.
       this.invocations.unshift(...invocations);
       this.logs.unshift(...logs);
       this.trim();
       this.options.log.debug({ err: String(err) }, "telemetry flush failed; will retry");
+      return false;
     }
   }
 

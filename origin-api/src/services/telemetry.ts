@@ -1,6 +1,6 @@
 /** `POST /internal/telemetry`: invocation records and logs from edge nodes and the runner. */
 import { z } from "zod";
-import { ENVIRONMENTS, LOG_LEVELS, invalid, type TelemetryBatch } from "../../../core/index.ts";
+import { ENVIRONMENTS, LOG_LEVELS, MAX_LOG_MESSAGE_CHARS, invalid, type TelemetryBatch } from "../../../core/index.ts";
 import type { Store } from "../store/index.ts";
 import type { LogFeed } from "./log-feed.ts";
 import type { Prometheus } from "./prometheus.ts";
@@ -25,7 +25,7 @@ const invocation = z.object({
 const log = z.object({
   time: z.string().refine((t) => !Number.isNaN(Date.parse(t)), "an ISO 8601 time"),
   level: z.enum(LOG_LEVELS as [string, ...string[]]),
-  message: z.string().max(64 * 1024),
+  message: z.string().max(MAX_LOG_MESSAGE_CHARS),
   invocationId: z.string().max(200),
   functionId: z.string().min(1).max(200),
   version: z.number().int().nonnegative(),
