@@ -36,6 +36,8 @@ function cut(text: string): string {
 /** What the bridge forwards to the instance that owns it. */
 export interface BridgeTarget {
   fireTimer(id: number): void;
+  /** Runs a call into the isolate as one of the instance's entries (RunGate slot, alive check). */
+  enter(work: () => Promise<unknown>): Promise<unknown>;
   reply(key: number, kind: unknown, value: unknown): void;
   bodyPull(key: number): void;
 }
@@ -56,7 +58,9 @@ export class HostBridge {
   #target: BridgeTarget | null = null;
   readonly #invocations = new Map<number, BridgeInvocation>();
   /** fetch and crypto.subtle (host-services.ts). */
-  readonly #services = new HostServices();
+  readonly #services = new HostServices((work) =>
+    this.#target === null ? Promise.reject(new Error("the isolate is gone")) : this.#target.enter(work),
+  );
 
   /** Made before the function is known (pre-warmed isolates): bind() names it later. */
   constructor(logSink: LogSink) {

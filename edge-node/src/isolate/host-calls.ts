@@ -50,7 +50,16 @@ export class HostCalls {
   #settle: Promise<ivm.Reference> | null = null;
   #nextId = 1;
 
-  constructor(operations: Record<string, HostOperation>, notifications: Record<string, HostNotification>) {
+  /**
+   * `enter` runs a call into the isolate the way the instance runs its own entries: under
+   * its RunGate slot (so answers do not add running isolates beyond the node's cap) and
+   * only while it is alive. Without an instance (tests of the bridge alone) it just runs.
+   */
+  constructor(
+    operations: Record<string, HostOperation>,
+    notifications: Record<string, HostNotification>,
+    private readonly enter: (work: () => Promise<unknown>) => Promise<unknown> = (work) => work(),
+  ) {
     this.#operations = new Map(Object.entries(operations));
     this.#notifications = new Map(Object.entries({ ...notifications, abort: (id: number) => this.#abort(id) }));
   }
@@ -121,7 +130,7 @@ export class HostCalls {
     if (box === null) return;
     this.#settle ??= box.get("settle", { reference: true }) as Promise<ivm.Reference>;
     this.#settle
-      .then((settle) => settle.apply(undefined, [id, outcome], { arguments: { copy: true } }))
+      .then((settle) => this.enter(() => settle.apply(undefined, [id, outcome], { arguments: { copy: true } })))
       // The isolate went away meanwhile (timeout, memory, eviction): nobody to tell.
       .catch((error: unknown) => processLog.debug({ err: error }, "host call answer not delivered"));
   }

@@ -21,12 +21,14 @@ export class HostServices {
   readonly #crypto = new HostCrypto();
   readonly #calls: HostCalls;
 
-  constructor() {
+  /** `enter`: how answers enter the isolate (the instance's RunGate slot, see HostCalls). */
+  constructor(enter?: (work: () => Promise<unknown>) => Promise<unknown>) {
     this.#fetch = new HostFetch((key) => this.#networks.get(key));
     const bodies = this.#fetch.bodies;
     this.#calls = new HostCalls(
       { fetch: this.#fetch.fetch, [FETCH_BODY_CALLS.read]: bodies.read, ...this.#crypto.operations },
       { "key.release": (handle) => this.#crypto.release(handle), [FETCH_BODY_CALLS.cancel]: bodies.cancel },
+      enter,
     );
   }
 

@@ -399,6 +399,14 @@ export class FunctionInstance implements BridgeTarget {
     }
   }
 
+  /** For the bridge: a host-call answer enters like any entry (RunGate slot, alive check). */
+  enter(work: () => Promise<unknown>): Promise<unknown> {
+    return this.#withSlot(async () => {
+      if (!this.alive) throw this.#death ?? new BunbaseError("FN_004", "The instance is gone", { status: 503 });
+      return work();
+    });
+  }
+
   async #withSlot<T>(work: () => Promise<T>): Promise<T> {
     if (this.#outstanding++ === 0) this.#slot = this.#gate.acquire();
     try {
