@@ -37,14 +37,17 @@ interface Deferred<T> {
   reject(error: unknown): void;
 }
 
-function deferred<T>(): Deferred<T> {
+const ignore = (): void => undefined;
+
+/** `awaited`: the caller awaits it at once, so a rejection can never go unhandled. */
+function deferred<T>(awaited = false): Deferred<T> {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
   const promise = new Promise<T>((yes, no) => {
     resolve = yes;
     reject = no;
   });
-  promise.catch(() => undefined); // rejections are read by whoever awaits; never unhandled
+  if (!awaited) promise.catch(ignore); // rejections are read by whoever awaits; never unhandled
   return { promise, resolve, reject };
 }
 
@@ -57,8 +60,8 @@ interface Invocation {
   result: Deferred<unknown>;
   chunk: Deferred<unknown> | null;
   drained: Deferred<unknown> | null;
-  /** Resolved once the invocation is over (result, stream and waitUntil); never rejects. */
-  ended: Deferred<void>;
+  /** Made when the caller must wait for the end (streamed body, waitUntil); resolved once it is over; never rejects. */
+  ended: Deferred<void> | null;
   feed: RequestBodyFeed | null;
   cpuShareAtStart: number;
   cpuMs: number;
@@ -68,8 +71,8 @@ interface Invocation {
 export interface RunResult<T> {
   value: T;
   cpuMs: number;
-  /** Resolves when the invocation is completely over (streamed body and waitUntil included). */
-  ended: Promise<void>;
+  /** Resolves when the invocation is completely over (streamed body and waitUntil included); null: it already is. */
+  ended: Promise<void> | null;
 }
 
 export class FunctionInstance implements BridgeTarget {
@@ -262,10 +265,10 @@ export class FunctionInstance implements BridgeTarget {
       timeoutMs,
       deadline: setTimeout(() => this.#expire(invocation), timeoutMs),
       phase: "run",
-      result: deferred(),
+      result: deferred(true),
       chunk: null,
       drained: null,
-      ended: deferred(),
+      ended: null,
       feed: null,
       cpuShareAtStart: this.#cpuShare,
       cpuMs: 0,
@@ -280,7 +283,10 @@ export class FunctionInstance implements BridgeTarget {
   }
 
   #done<T>(invocation: Invocation, value: T): RunResult<T> {
+    // Most invocations are over by now (buffered body, no waitUntil): nothing to wait for.
+    if (!this.#inflight.has(invocation.key)) return { value, cpuMs: invocation.cpuMs, ended: null };
     this.#accountCpu();
+    invocation.ended ??= deferred();
     return { value, cpuMs: this.#cpuShare - invocation.cpuShareAtStart, ended: invocation.ended.promise };
   }
 
@@ -482,7 +488,7 @@ export class FunctionInstance implements BridgeTarget {
     invocation.feed?.close();
     this.lastUsed = performance.now();
     if (this.#inflight.size === 0) this.#stopSampler();
-    invocation.ended.resolve();
+    invocation.ended?.resolve();
   }
 
   #rejectAll(invocation: Invocation, failure: BunbaseError): void {

@@ -260,7 +260,7 @@ export class IsolatePool {
       const started = performance.now();
       try {
         const done = await run(acquired.instance);
-        ended = done.ended;
+        ended = done.ended ?? undefined;
         meta.cpuMs = round(done.cpuMs);
         return { result: done.value, meta };
       } finally {
