@@ -67,9 +67,14 @@ export class InvokeService {
     await this.pool.prewarm(await this.sourceOf(fn, active), limitsOf(fn), 0, active.env);
   }
 
+  /** One FunctionSource per active version object of the snapshot (made again when the config changes). */
+  private readonly sources = new WeakMap<ActiveVersion, FunctionSource>();
+
   private async sourceOf(fn: EdgeFunction, active: ActiveVersion): Promise<FunctionSource> {
+    const known = this.sources.get(active);
+    if (known !== undefined && known.functionId === fn.id) return known;
     const bundle = await this.bundles.get(active.bundleHash);
-    return {
+    const source: FunctionSource = {
       functionId: fn.id,
       name: fn.name,
       version: active.version,
@@ -78,6 +83,8 @@ export class InvokeService {
       map: bundle.map,
       exportName: active.exportName,
     };
+    this.sources.set(active, source);
+    return source;
   }
 
   private async run<T>(
@@ -128,6 +135,28 @@ export class InvokeService {
     return outcome;
   }
 
+  /** prom-client's label lookup hashes the labels on every call: the children are kept per series. */
+  private readonly series = new Map<
+    string,
+    {
+      invocations: ReturnType<EdgeMetrics["invocations"]["labels"]>;
+      duration: ReturnType<EdgeMetrics["duration"]["labels"]>;
+    }
+  >();
+
+  private seriesOf(fn: string, trigger: string, code: string) {
+    const key = `${fn}\u0000${trigger}\u0000${code}`;
+    let series = this.series.get(key);
+    if (series === undefined) {
+      series = {
+        invocations: this.metrics.invocations.labels({ function: fn, trigger, code }),
+        duration: this.metrics.duration.labels({ function: fn }),
+      };
+      this.series.set(key, series);
+    }
+    return series;
+  }
+
   private record<T>(
     target: Target,
     id: string,
@@ -152,8 +181,9 @@ export class InvokeService {
       cpuMs: meta?.cpuMs,
       memoryMb: meta?.memoryMb,
     });
-    this.metrics.invocations.inc({ function: target.fn.name, trigger: target.trigger, code });
-    this.metrics.duration.observe({ function: target.fn.name }, durationMs / 1000);
+    const series = this.seriesOf(target.fn.name, target.trigger, code);
+    series.invocations.inc();
+    series.duration.observe(durationMs / 1000);
     if (meta?.coldStart) this.metrics.coldStarts.inc({ function: target.fn.name });
   }
 }
@@ -210,8 +240,19 @@ function serverTiming(meta: InvocationMeta | undefined, totalMs: number): string
   return parts.join(", ");
 }
 
+const limitsByFunction = new WeakMap<EdgeFunction, InstanceLimits>();
+
 /** The function's live config as the pool's limits: memory, timeout, concurrency, egress (`vpc`). */
 function limitsOf(fn: EdgeFunction): InstanceLimits {
+  let limits = limitsByFunction.get(fn);
+  if (limits === undefined) {
+    limits = readLimits(fn);
+    limitsByFunction.set(fn, limits);
+  }
+  return limits;
+}
+
+function readLimits(fn: EdgeFunction): InstanceLimits {
   return {
     memoryMb: fn.config.memory ?? 128,
     timeoutMs: (fn.config.timeout ?? 30) * 1000,
