@@ -14,6 +14,7 @@ import { invokeRoutes } from "./routes/invoke.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { metricRoutes } from "./routes/metrics.ts";
+import { nodeRoutes } from "./routes/nodes.ts";
 import { secretRoutes } from "./routes/secrets.ts";
 import { systemRoutes } from "./routes/system.ts";
 import type { Services } from "./services/index.ts";
@@ -28,6 +29,7 @@ const RESOURCES = [
   metricRoutes,
   secretRoutes,
   keyRoutes,
+  nodeRoutes,
   internalRoutes,
 ];
 

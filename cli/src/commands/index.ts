@@ -8,6 +8,7 @@ import { initCommand } from "./init.ts";
 import { invokeCommand } from "./invoke.ts";
 import { listCommand } from "./list.ts";
 import { logsCommand } from "./logs.ts";
+import { nodesCommand } from "./nodes.ts";
 import { rollbackCommand } from "./rollback.ts";
 import { secretsDeleteCommand, secretsListCommand, secretsRotateCommand, secretsSetCommand } from "./secrets.ts";
 import { startCommand } from "./start.ts";
@@ -33,4 +34,5 @@ export const COMMANDS: CommandSpec[] = [
   secretsRotateCommand,
   secretsDeleteCommand,
   deleteCommand,
+  nodesCommand,
 ];

@@ -3,8 +3,16 @@
  * node's (every worker, via the primary): a client that waited for revision n must not
  * then reach a sibling that still serves n-1. Outside a cluster it is this process's.
  */
+import { EventEmitter } from "node:events";
 import type { OriginSync } from "./origin-sync.ts";
 import { isClusterWorker, type ToPrimary, type ToWorker } from "./cluster-messages.ts";
+
+/**
+ * Outside a cluster, what a worker would tell its primary (`listening`, `revision`) is
+ * emitted here instead, so a single-process node reports itself to the origin the same
+ * way a cluster does (node-registration.ts, wired in main.ts).
+ */
+export const localNode = new EventEmitter<{ message: [ToPrimary] }>();
 
 export class FleetRevision {
   private readonly pending = new Map<number, (reached: boolean) => void>();
@@ -12,8 +20,8 @@ export class FleetRevision {
   private readonly clustered = isClusterWorker();
 
   constructor(private readonly sync: OriginSync) {
-    if (!this.clustered) return;
     sync.on("snapshot", (snapshot) => this.tell({ type: "revision", revision: snapshot.revision }));
+    if (!this.clustered) return;
     process.on("message", (message: ToWorker) => {
       if (message?.type !== "revision-reached") return;
       this.pending.get(message.id)?.(true);
@@ -65,5 +73,6 @@ export class FleetRevision {
 
   private tell(message: ToPrimary): void {
     if (this.clustered) process.send?.(message);
+    else localNode.emit("message", message);
   }
 }

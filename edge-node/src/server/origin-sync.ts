@@ -18,6 +18,11 @@ export interface OriginSyncOptions {
   prepare?: (snapshot: EdgeSnapshot) => Promise<void>;
 }
 
+/**
+ * Longest wait between attempts to reach the origin: a returning origin is noticed within
+ * about a second, so deploys made right after it restarts reach the fleet in time.
+ */
+const RECONNECT_MAX_MS = 1000;
 /** How long a snapshot waits for prepare() before it is applied anyway. */
 const PREPARE_MS = 10_000;
 
@@ -68,7 +73,7 @@ export class OriginSync extends EventEmitter<{ snapshot: [EdgeSnapshot] }> {
         if (this.closed) return;
         this.options.log.warn({ err: String(err), retryMs: delay }, "origin stream lost; serving the last config");
         await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 5000);
+        delay = Math.min(delay * 2, RECONNECT_MAX_MS);
       }
     }
   }

@@ -41,6 +41,8 @@ export function internalRoutes(s: Services): Hono<AppEnv> {
     return c.json({ accepted: ingestTelemetry(s.store, s.logs, s.prometheus, batch) });
   });
 
+  app.put("/internal/nodes/:name", async (c) => c.json(s.nodes.report(c.req.param("name"), await readJson(c))));
+
   app.get("/internal/wait", async (c) => {
     const revision = Number(c.req.query("revision") ?? 0);
     if (!Number.isInteger(revision) || revision < 0) throw invalid("revision", "must be a non-negative integer");

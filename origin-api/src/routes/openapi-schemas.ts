@@ -60,6 +60,42 @@ export const SCHEMAS: Record<string, unknown> = {
       environment: { enum: ["prod", "staging"] },
     },
   },
+  NodeReport: {
+    type: "object",
+    required: ["region", "url", "revision", "startedAt", "workers"],
+    properties: {
+      region: { type: "string" },
+      url: { type: "string", format: "uri" },
+      revision: { type: "integer", minimum: 0 },
+      startedAt: { type: "string", format: "date-time" },
+      workers: { type: "integer", minimum: 1 },
+    },
+  },
+  NodeList: {
+    type: "object",
+    required: ["revision", "nodes"],
+    properties: {
+      revision: { type: "integer", description: "The origin's current config revision" },
+      nodes: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            name: { type: "string" },
+            region: { type: "string" },
+            url: { type: "string" },
+            revision: { type: "integer" },
+            behind: { type: "integer", description: "Revisions behind the origin's current one" },
+            health: { enum: ["healthy", "syncing", "stale"] },
+            workers: { type: "integer" },
+            startedAt: { type: "string", format: "date-time" },
+            lastSeen: { type: "string", format: "date-time" },
+            uptimeSeconds: { type: "integer" },
+          },
+        },
+      },
+    },
+  },
   NewKey: {
     type: "object",
     required: ["name", "role"],

@@ -165,6 +165,14 @@ const OPS: Op[] = [
   { method: "delete", path: "/keys/{id}", summary: "Revoke an API key (admin)", tag: "keys", ok: 204 },
   {
     method: "get",
+    path: "/nodes",
+    summary: "Edge nodes reporting to this origin: region, URL, config revision, health",
+    tag: "nodes",
+    ok: 200,
+    okSchema: "NodeList",
+  },
+  {
+    method: "get",
     path: "/internal/snapshot",
     summary: "EdgeSnapshot for edge nodes (node key)",
     tag: "internal",
@@ -183,6 +191,14 @@ const OPS: Op[] = [
     path: "/internal/telemetry",
     summary: "Invocation records and logs from nodes (node key)",
     tag: "internal",
+    ok: 200,
+  },
+  {
+    method: "put",
+    path: "/internal/nodes/{name}",
+    summary: "An edge node's report: region, URL, revision held (node key)",
+    tag: "internal",
+    body: "NodeReport",
     ok: 200,
   },
   {

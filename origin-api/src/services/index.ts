@@ -11,6 +11,7 @@ import { Functions } from "./functions.ts";
 import { Invoker } from "./invoker.ts";
 import { LogFeed } from "./log-feed.ts";
 import { Mutations } from "./mutations.ts";
+import { NodeRegistry } from "./node-registry.ts";
 import { Prometheus } from "./prometheus.ts";
 import { RevisionBus } from "./revision-bus.ts";
 import { Runner } from "./runner.ts";
@@ -30,6 +31,7 @@ export interface Services {
   invoker: Invoker;
   asyncInvocations: AsyncInvocations;
   prometheus: Prometheus;
+  nodes: NodeRegistry;
 }
 
 export interface ServiceOptions {
@@ -66,6 +68,7 @@ export function createServices(o: ServiceOptions): Services {
     invoker,
     asyncInvocations: new AsyncInvocations(o.store, invoker, o.log),
     prometheus,
+    nodes: new NodeRegistry(o.store, bus),
   };
 }
 

@@ -1,8 +1,9 @@
 /** `POST /internal/telemetry`: invocation records and logs from edge nodes and the runner. */
 import { z } from "zod";
-import { ENVIRONMENTS, LOG_LEVELS, MAX_LOG_MESSAGE_CHARS, invalid, type TelemetryBatch } from "../../../core/index.ts";
+import { ENVIRONMENTS, LOG_LEVELS, MAX_LOG_MESSAGE_CHARS, type TelemetryBatch } from "../../../core/index.ts";
 import type { Store } from "../store/index.ts";
 import type { LogFeed } from "./log-feed.ts";
+import { parseBody } from "./parse-body.ts";
 import type { Prometheus } from "./prometheus.ts";
 
 export const MAX_BATCH_RECORDS = 5_000;
@@ -39,18 +40,7 @@ const batch = z.object({
 });
 
 export function parseTelemetry(body: unknown): TelemetryBatch {
-  const parsed = batch.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalid(
-      issue.path
-        .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
-        .join("")
-        .replace(/^\./, ""),
-      issue.message,
-    );
-  }
-  return parsed.data as TelemetryBatch;
+  return parseBody(batch, body) as TelemetryBatch;
 }
 
 /** Stores a batch; records of functions that no longer exist are dropped. */

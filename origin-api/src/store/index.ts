@@ -6,6 +6,7 @@ import { BundleFiles } from "./bundle-files.ts";
 import { EnvStore } from "./env-store.ts";
 import { FunctionStore } from "./function-store.ts";
 import { KeyStore } from "./key-store.ts";
+import { NodeStore } from "./node-store.ts";
 import { TelemetryStore } from "./telemetry-store.ts";
 import { VersionStore } from "./version-store.ts";
 
@@ -16,6 +17,7 @@ export class Store {
   readonly keys: KeyStore;
   readonly telemetry: TelemetryStore;
   readonly async: AsyncStore;
+  readonly nodes: NodeStore;
   readonly bundles: BundleFiles;
 
   constructor(
@@ -28,6 +30,7 @@ export class Store {
     this.keys = new KeyStore(db);
     this.telemetry = new TelemetryStore(db);
     this.async = new AsyncStore(db);
+    this.nodes = new NodeStore(db);
     this.bundles = new BundleFiles(join(dataDir, "bundles"));
   }
 
@@ -55,3 +58,4 @@ export type { EnvVarRow, ProjectSecretRow, Sealed } from "./env-store.ts";
 export { ROLES, type Role, type ApiKeyRow } from "./key-store.ts";
 export type { StoredLog, LogQuery, InvocationStat } from "./telemetry-store.ts";
 export type { AsyncInvocation, AsyncStatus } from "./async-store.ts";
+export type { NodeRow } from "./node-store.ts";

@@ -134,4 +134,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX async_by_status ON async_invocations (status, next_attempt_at);
     `,
   },
+  {
+    version: 2,
+    name: "edge_nodes",
+    sql: `
+      CREATE TABLE edge_nodes (
+        name TEXT PRIMARY KEY,
+        region TEXT NOT NULL,
+        url TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        workers INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        last_seen_ms INTEGER NOT NULL
+      );
+      CREATE INDEX edge_nodes_by_last_seen ON edge_nodes (last_seen_ms);
+    `,
+  },
 ];
