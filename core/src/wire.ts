@@ -2,7 +2,7 @@
  * What travels between the origin API and its edge nodes / runners. Internal routes
  * (`/internal/*` on the origin, `/__bunbase/*` on an edge node) speak these shapes only.
  */
-import type { FunctionConfig } from "../../bundler/index.ts";
+import type { EdgeConfig, FunctionConfig } from "../../bundler/index.ts";
 
 export type Environment = "prod" | "staging";
 export const ENVIRONMENTS: readonly Environment[] = ["prod", "staging"];
@@ -22,6 +22,18 @@ export interface ActiveVersion {
   exportName: string;
   /** Variables of this environment, secrets already decrypted and `${secrets.X}` resolved. */
   env: Record<string, string>;
+  /**
+   * The function's `edge` rules with `${secrets.X}` resolved from this environment's
+   * secrets (e.g. a staging JWT secret); the edge prefers it to `config.edge`.
+   */
+  edge?: EdgeConfig;
+}
+
+/** A version an `edge.abTests` variant pins, so an edge node can run it beside the active one. */
+export interface PinnedVersion {
+  version: number;
+  bundleHash: string;
+  exportName: string;
 }
 
 export interface EdgeFunction {
@@ -30,6 +42,8 @@ export interface EdgeFunction {
   /** The function's current config (limits, triggers, edge rules apply live). */
   config: FunctionConfig;
   versions: Partial<Record<Environment, ActiveVersion>>;
+  /** The versions A/B variants pin (`edge.abTests[].variants[].version`) that exist and are ready. */
+  pinnedVersions?: PinnedVersion[];
 }
 
 /** The full routing/config state; `revision` grows with every change on the origin. */
@@ -100,3 +114,32 @@ export const RESPONSE_HEADERS = {
   coldStart: "x-bunbase-cold-start",
   serverTiming: "server-timing",
 } as const;
+
+/**
+ * What an edge node reports about itself (`PUT /internal/nodes/:name`), every few seconds
+ * and whenever the config revision it holds changes: one report per node (its cluster
+ * supervisor, or the single process), never per worker.
+ */
+export interface NodeReport {
+  /** `BUNBASE_REGION`, `local` when unset. */
+  region: string;
+  /** Where clients reach the node: `BUNBASE_PUBLIC_URL`, else the address it listens on. */
+  url: string;
+  /** The config revision every worker of the node holds. */
+  revision: number;
+  /** ISO 8601: when the node's process (the supervisor in a cluster) started. */
+  startedAt: string;
+  /** Worker processes serving requests. */
+  workers: number;
+}
+
+/** The origin's answer to a NodeReport. */
+export interface NodeReportAck {
+  /** The origin's current config revision. */
+  revision: number;
+}
+
+/** What a node name (`BUNBASE_NODE_NAME`) may be: it is a path segment of the report. */
+export const NODE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** What a region name (`BUNBASE_REGION`) may be. */
+export const REGION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

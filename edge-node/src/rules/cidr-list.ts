@@ -50,7 +50,3 @@ export function parseAddress(address: string): Address | undefined {
     return undefined;
   }
 }
-
-export function canonicalAddress(address: string): string {
-  return parseAddress(address)?.toString() ?? address;
-}

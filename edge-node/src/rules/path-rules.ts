@@ -45,7 +45,8 @@ export class PathRules {
   redirect(pathname: string, search: string): RedirectAnswer | undefined {
     for (const { pattern, rule } of this.#redirects) {
       const params = pattern.match(pathname);
-      if (params) return { status: rule.status ?? 308, location: withQuery(fillDestination(rule.destination, params), search) };
+      if (params)
+        return { status: rule.status ?? 308, location: withQuery(fillDestination(rule.destination, params), search) };
     }
     return undefined;
   }

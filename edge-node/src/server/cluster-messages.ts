@@ -1,5 +1,6 @@
 /** IPC between an edge cluster's primary and its workers. */
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
+import type { RateLimitAnswer, RateLimitHit } from "../rules/index.ts";
 
 /** One registry's metrics as `registry.getMetricsAsJSON()` gives them (plain data, IPC-safe). */
 export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
@@ -12,14 +13,18 @@ export type ToPrimary =
   | { type: "metrics-scrape"; id: number }
   /** A worker's own registry, answering `metrics-collect` (or why it could not). */
   | { type: "metrics-report"; id: number; metrics: MetricsJson }
-  | { type: "metrics-report"; id: number; error: string };
+  | { type: "metrics-report"; id: number; error: string }
+  /** Counts one request against a rate limit key, in the node-wide counters (rules/rate-limit-store.ts). */
+  | RateLimitHit;
 
 export type ToWorker =
   | { type: "revision-reached"; id: number; revision: number }
   /** The primary gathers a scrape: every worker reports its own registry. */
   | { type: "metrics-collect"; id: number }
   /** The answer to `metrics-scrape`: the node's metrics in Prometheus text, null if they failed. */
-  | { type: "metrics-scraped"; id: number; text: string | null };
+  | { type: "metrics-scraped"; id: number; text: string | null }
+  /** The answer to `rate-limit-hit`. */
+  | RateLimitAnswer;
 
 /** Whether this process is a worker of a supervised edge cluster (cluster-primary.ts). */
 export function isClusterWorker(): boolean {

@@ -9,6 +9,7 @@
 import cluster, { type Worker } from "node:cluster";
 import { announceListening, type Logger } from "../../../core/index.ts";
 import type { ToPrimary, ToWorker } from "./cluster-messages.ts";
+import { SlidingWindowLimiter } from "../rules/sliding-window.ts";
 import { ClusterMetrics } from "./cluster-metrics.ts";
 
 export interface PrimaryOptions {
@@ -37,6 +38,8 @@ export function runClusterPrimary(options: PrimaryOptions): void {
   const waiters: Waiter[] = [];
   const crashes: number[] = [];
   const metrics = new ClusterMetrics();
+  // The node's one set of rate limit counters: exact across workers (rules/rate-limit-store.ts).
+  const rateLimits = new SlidingWindowLimiter();
   let url = "";
   let stopping = false;
 
@@ -56,7 +59,10 @@ export function runClusterPrimary(options: PrimaryOptions): void {
   const fork = () => {
     const worker = cluster.fork({ BUNBASE_CLUSTER_WORKER: "1" });
     worker.on("message", (message: ToPrimary) => {
-      if (message.type === "listening") {
+      if (message.type === "rate-limit-hit") {
+        const result = rateLimits.hit(message.key, message.limit, message.windowMs);
+        send(worker, { type: "rate-limit-result", id: message.id, result });
+      } else if (message.type === "listening") {
         if (!url) {
           url = message.url;
           announceListening(log, { url, workers: options.workers });

@@ -36,6 +36,13 @@ export class EdgeMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
+  /** Fresh A/B assignments (returning clients with a valid cookie are not counted again). */
+  readonly abAssignments = new Counter({
+    name: "bunbase_edge_ab_assignments_total",
+    help: "A/B test variants assigned to new clients, by function, test and variant",
+    labelNames: ["function", "test", "variant"] as const,
+    registers: [this.registry],
+  });
   readonly configRevision = new Gauge({
     name: "bunbase_edge_config_revision",
     help: "Revision of the origin config this node holds (all its workers)",

@@ -13,6 +13,9 @@ import {
   type Environment,
   type Logger,
 } from "../../../core/index.ts";
+import { EdgeGate, headerRecord, mergeHeaders, rateLimitStore, withRequestHeaders } from "../rules/index.ts";
+import type { Claims, HeaderList } from "../rules/index.ts";
+import { isClusterWorker } from "./cluster-messages.ts";
 import type { EdgeMetrics } from "./edge-metrics.ts";
 import type { FleetRevision } from "./fleet-revision.ts";
 import { headerPairs, readBody, requestBody, writeError, writeResponse, writeResult } from "./http-io.ts";
@@ -37,8 +40,13 @@ export interface EdgeServerOptions {
 
 export class EdgeServer {
   private routes = new RouteTable([]);
+  private readonly gate: EdgeGate;
 
   constructor(private readonly options: EdgeServerOptions) {
+    this.gate = new EdgeGate({
+      rateLimits: rateLimitStore(isClusterWorker()),
+      onAssignment: (fn, test, variant) => options.metrics.abAssignments.inc({ function: fn.name, test, variant }),
+    });
     const apply = () => {
       this.routes = new RouteTable(options.sync.snapshot.functions);
       options.metrics.configRevision.set(options.sync.snapshot.revision);
@@ -61,7 +69,7 @@ export class EdgeServer {
     if (url.pathname.startsWith("/__bunbase/")) return this.internal(req, res, url, invocationId);
     if (this.options.runner) throw new BunbaseError("FN_001", "This node is a runner: it serves no public routes");
     const method = req.method ?? "GET";
-    const match = this.routes.match(method, url.pathname);
+    const match = this.route(req, method, url.pathname);
     if (!("fn" in match)) {
       if (url.pathname === "/metrics" && method === "GET") return this.prometheus(res);
       if (match.methodMismatch) {
@@ -76,25 +84,59 @@ export class EdgeServer {
     const active = match.fn.versions[environment];
     if (!active)
       throw new BunbaseError("FN_001", `Function ${match.fn.name} has no version deployed to ${environment}`);
+    const node = { "x-bunbase-edge-node": this.options.nodeName };
+    let call: EdgeCall = { target: { fn: match.fn, environment, active, trigger: "http" }, path: req.url ?? "/" };
+    if (EdgeGate.rulesOf(match.fn, active) !== undefined) {
+      const admitted = await this.admit(req, url, call.target);
+      if (admitted.action === "answer") return writeResult(res, admitted.status, admitted.headers, null, node);
+      if (admitted.action === "reject")
+        return void writeError(res, admitted.error, invocationId, { ...headerRecord(admitted.headers), ...node });
+      call = admitted;
+    }
     const body = method === "GET" || method === "HEAD" ? null : await requestBody(req);
     const host = req.headers.host ?? "localhost";
-    const outcome = await this.options.invoker.http(
-      { fn: match.fn, environment, active, trigger: "http" },
-      {
-        invocationId,
-        method,
-        url: `http://${host}${req.url ?? "/"}`,
-        headers: headerPairs(req),
-        body,
-      },
-    );
-    const extra = { ...outcome.headers, "x-bunbase-edge-node": this.options.nodeName };
+    const outcome = await this.options.invoker.http(call.target, {
+      invocationId,
+      method,
+      url: `http://${host}${call.path}`,
+      headers: call.requestHeaders ? withRequestHeaders(headerPairs(req), call.requestHeaders) : headerPairs(req),
+      body,
+      auth: call.auth,
+    });
+    const edgeHeaders = call.responseHeaders ?? [];
+    const extra = { ...outcome.headers, ...node };
     if (!outcome.ok) {
-      writeError(res, outcome.error, invocationId, extra);
+      writeError(res, outcome.error, invocationId, { ...headerRecord(edgeHeaders), ...extra });
       return;
     }
     const result = outcome.value;
-    await writeResponse(res, result.status, result.headers, result.body, extra, method === "HEAD");
+    const headers = mergeHeaders(result.headers, edgeHeaders);
+    await writeResponse(res, result.status, headers, result.body, extra, method === "HEAD");
+  }
+
+  /** A CORS preflight is routed as the request it announces, when that function has a cors rule. */
+  private route(req: IncomingMessage, method: string, pathname: string): ReturnType<RouteTable["match"]> {
+    const match = this.routes.match(method, pathname);
+    const announced = method === "OPTIONS" ? header(req, "access-control-request-method") : undefined;
+    if ("fn" in match || announced === undefined) return match;
+    const preflight = this.routes.match(announced.toUpperCase(), pathname);
+    if (!("fn" in preflight)) return match;
+    const environment = pickEnvironment(req.headers[INTERNAL_HEADERS.environment]);
+    return EdgeGate.rulesOf(preflight.fn, preflight.fn.versions[environment])?.cors ? preflight : match;
+  }
+
+  /** The function's `edge` rules (rules/): an answer or rejection of the edge's own, or what to invoke. */
+  private async admit(req: IncomingMessage, url: URL, target: Target) {
+    const method = req.method ?? "GET";
+    const request = { method, url: url.pathname + url.search, headers: req.headers, peer: req.socket.remoteAddress };
+    const admitted = await this.gate.admit(request, target, (pathname) => {
+      const next = this.routes.match(method, pathname);
+      return "fn" in next ? { fn: next.fn, active: next.fn.versions[target.environment] } : undefined;
+    });
+    if (admitted.action !== "invoke") return admitted;
+    const { fn, active, url: path, requestHeaders, responseHeaders, auth } = admitted;
+    const call: EdgeCall = { target: { ...target, fn, active }, path, requestHeaders, responseHeaders, auth };
+    return { action: "invoke" as const, ...call };
   }
 
   private async internal(req: IncomingMessage, res: ServerResponse, url: URL, invocationId: string): Promise<void> {
@@ -188,6 +230,16 @@ export class EdgeServer {
     if (!active) throw new BunbaseError("FN_001", `Function ${fn.name} has no version deployed to ${environment}`);
     return { fn, environment, active, trigger };
   }
+}
+
+/** What dispatch invokes, after the edge rules had their say. */
+interface EdgeCall {
+  target: Target;
+  /** `/path?query` for the handler's URL. */
+  path: string;
+  requestHeaders?: HeaderList;
+  responseHeaders?: HeaderList;
+  auth?: Claims;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -1,6 +1,6 @@
 /** The EdgeSnapshot edge nodes run from: edge-runnable functions with an active version. */
-import { isEdgeRunnable, type FunctionConfig } from "../../../bundler/index.ts";
-import type { ActiveVersion, EdgeFunction, EdgeSnapshot, Environment } from "../../../core/index.ts";
+import { isEdgeRunnable, type EdgeConfig, type FunctionConfig } from "../../../bundler/index.ts";
+import type { ActiveVersion, EdgeFunction, EdgeSnapshot, Environment, PinnedVersion } from "../../../core/index.ts";
 import type { Store } from "../store/index.ts";
 import type { Variables } from "./variables.ts";
 
@@ -16,18 +16,38 @@ export function buildSnapshot(store: Store, variables: Variables): EdgeSnapshot 
       for (const [environment, number] of Object.entries(store.versions.active(fn.id)) as [Environment, number][]) {
         const v = store.versions.get(fn.id, number);
         if (!v) continue;
-        versions[environment] = {
+        const active: ActiveVersion = {
           version: v.version,
           bundleHash: v.bundleHash,
           exportName: v.exportName,
           env: variables.resolve(fn, environment),
         };
+        // The edge rules with this environment's secrets (a staging JWT secret for staging).
+        if (config.edge !== undefined) active.edge = variables.resolveEdge(fn, environment) as EdgeConfig;
+        versions[environment] = active;
       }
       if (Object.keys(versions).length === 0) continue;
       const edge = variables.resolveEdge(fn);
       const liveConfig = (edge === undefined ? config : { ...config, edge }) as FunctionConfig;
-      functions.push({ id: fn.id, name: fn.name, config: liveConfig, versions });
+      const entry: EdgeFunction = { id: fn.id, name: fn.name, config: liveConfig, versions };
+      const pinned = pinnedVersions(store, fn.id, config);
+      if (pinned.length > 0) entry.pinnedVersions = pinned;
+      functions.push(entry);
     }
     return { revision, functions };
   });
+}
+
+/** The versions `edge.abTests` variants pin, as far as they exist and built. */
+function pinnedVersions(store: Store, functionId: string, config: FunctionConfig): PinnedVersion[] {
+  const wanted = new Set<number>();
+  for (const test of config.edge?.abTests ?? []) {
+    for (const variant of test.variants) if (variant.version !== undefined) wanted.add(variant.version);
+  }
+  const pinned: PinnedVersion[] = [];
+  for (const version of wanted) {
+    const v = store.versions.get(functionId, version);
+    if (v && v.status === "ready") pinned.push({ version, bundleHash: v.bundleHash, exportName: v.exportName });
+  }
+  return pinned;
 }

@@ -118,9 +118,9 @@ export class Variables {
     return env;
   }
 
-  /** A function's edge rules with their secret references resolved (from prod). */
-  resolveEdge(fn: FunctionRow): unknown {
-    return resolveSecretRefs(fn.config.edge, (name) => this.lookup(fn.id, "prod", name));
+  /** A function's edge rules with their secret references resolved from `environment` (prod by default). */
+  resolveEdge(fn: FunctionRow, environment: Environment = "prod"): unknown {
+    return resolveSecretRefs(fn.config.edge, (name) => this.lookup(fn.id, environment, name));
   }
 
   private lookup(functionId: string | undefined, environment: Environment, name: string): string | undefined {
