@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { announceListening, type EdgeSnapshot, type Logger } from "../../../core/index.ts";
+import { GeoDatabase, TrustedProxies } from "../../../geo/index.ts";
 import { IsolatePool } from "../isolate/index.ts";
 import { BundleStore } from "./bundle-store.ts";
 import { isClusterWorker } from "./cluster-messages.ts";
@@ -35,6 +36,10 @@ export interface RunningEdgeNode {
 
 export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEdgeNode> {
   const { log } = options;
+  // Bad geo settings stop the node with the variable and file named, before it serves.
+  const trustedProxies = TrustedProxies.fromEnv();
+  const geo = options.runner ? null : await GeoDatabase.fromEnv(process.env, { log });
+  if (geo !== null) log.info({ geo: geo.describe() }, "GeoIP database loaded");
   const nodeName = options.nodeName ?? `${options.runner ? "runner" : "edge"}-${hostname()}-${process.pid}`;
   const bundles = new BundleStore(
     join(options.dataDir, "edge-cache", "bundles"),
@@ -69,6 +74,8 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
     invoker,
     metrics,
     log,
+    geo,
+    trustedProxies,
   });
   // Drop warm isolates of versions no environment points to; keep scaling.minInstances loaded.
   const warmth = new WarmPlanner();
@@ -113,6 +120,7 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       sync.close();
+      geo?.close();
       await telemetry.close();
       await pool.close();
     },

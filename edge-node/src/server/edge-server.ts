@@ -13,6 +13,8 @@ import {
   type Environment,
   type Logger,
 } from "../../../core/index.ts";
+import { clientAddress, GEO_HEADER_NAMES, geoHeaders, TrustedProxies } from "../../../geo/index.ts";
+import type { GeoDatabase, GeoInfo } from "../../../geo/index.ts";
 import { EdgeGate, headerRecord, mergeHeaders, rateLimitStore, withRequestHeaders } from "../rules/index.ts";
 import type { Claims, HeaderList } from "../rules/index.ts";
 import { isClusterWorker } from "./cluster-messages.ts";
@@ -36,15 +38,22 @@ export interface EdgeServerOptions {
   /** The isolate pool's counters, shown by `/__bunbase/health`. */
   poolStats: () => object;
   log: Logger;
+  /** BUNBASE_GEOIP_DB opened (geo headers, ctx.geo, edge.geo rules); null: no geo. */
+  geo?: GeoDatabase | null;
+  /** Whose x-forwarded-for is believed (BUNBASE_TRUSTED_PROXIES). */
+  trustedProxies?: TrustedProxies;
 }
 
 export class EdgeServer {
   private routes = new RouteTable([]);
   private readonly gate: EdgeGate;
+  private readonly trusted: TrustedProxies;
 
   constructor(private readonly options: EdgeServerOptions) {
+    this.trusted = options.trustedProxies ?? TrustedProxies.fromEnv();
     this.gate = new EdgeGate({
       rateLimits: rateLimitStore(isClusterWorker()),
+      trustedProxies: this.trusted,
       onAssignment: (fn, test, variant) => options.metrics.abAssignments.inc({ function: fn.name, test, variant }),
     });
     const apply = () => {
@@ -85,9 +94,10 @@ export class EdgeServer {
     if (!active)
       throw new BunbaseError("FN_001", `Function ${match.fn.name} has no version deployed to ${environment}`);
     const node = { "x-bunbase-edge-node": this.options.nodeName };
+    const geo = this.locate(req);
     let call: EdgeCall = { target: { fn: match.fn, environment, active, trigger: "http" }, path: req.url ?? "/" };
     if (EdgeGate.rulesOf(match.fn, active) !== undefined) {
-      const admitted = await this.admit(req, url, call.target);
+      const admitted = await this.admit(req, url, call.target, geo);
       if (admitted.action === "answer") return writeResult(res, admitted.status, admitted.headers, null, node);
       if (admitted.action === "reject")
         return void writeError(res, admitted.error, invocationId, { ...headerRecord(admitted.headers), ...node });
@@ -95,13 +105,15 @@ export class EdgeServer {
     }
     const body = method === "GET" || method === "HEAD" ? null : await requestBody(req);
     const host = req.headers.host ?? "localhost";
+    const forwarded = clientHeaders(req, geo);
     const outcome = await this.options.invoker.http(call.target, {
       invocationId,
       method,
       url: `http://${host}${call.path}`,
-      headers: call.requestHeaders ? withRequestHeaders(headerPairs(req), call.requestHeaders) : headerPairs(req),
+      headers: call.requestHeaders ? withRequestHeaders(forwarded, call.requestHeaders) : forwarded,
       body,
       auth: call.auth,
+      geo: geo === null ? null : { ...geo },
     });
     const edgeHeaders = call.responseHeaders ?? [];
     const extra = { ...outcome.headers, ...node };
@@ -112,6 +124,14 @@ export class EdgeServer {
     const result = outcome.value;
     const headers = mergeHeaders(result.headers, edgeHeaders);
     await writeResponse(res, result.status, headers, result.body, extra, method === "HEAD");
+  }
+
+  /** The client's location (contract section 5), when this node has a GeoIP database. */
+  private locate(req: IncomingMessage): GeoInfo | null {
+    const db = this.options.geo;
+    if (!db) return null;
+    const ip = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], this.trusted);
+    return ip === null ? null : db.lookup(ip);
   }
 
   /** A CORS preflight is routed as the request it announces, when that function has a cors rule. */
@@ -126,9 +146,10 @@ export class EdgeServer {
   }
 
   /** The function's `edge` rules (rules/): an answer or rejection of the edge's own, or what to invoke. */
-  private async admit(req: IncomingMessage, url: URL, target: Target) {
+  private async admit(req: IncomingMessage, url: URL, target: Target, geo: GeoInfo | null) {
     const method = req.method ?? "GET";
-    const request = { method, url: url.pathname + url.search, headers: req.headers, peer: req.socket.remoteAddress };
+    const peer = req.socket.remoteAddress;
+    const request = { method, url: url.pathname + url.search, headers: req.headers, peer, geo };
     const admitted = await this.gate.admit(request, target, (pathname) => {
       const next = this.routes.match(method, pathname);
       return "fn" in next ? { fn: next.fn, active: next.fn.versions[target.environment] } : undefined;
@@ -270,4 +291,22 @@ function parseEvent(body: Uint8Array | null): Record<string, unknown> {
 
 function writeJson(res: ServerResponse, status: number, value: unknown): void {
   writeResult(res, status, [["content-type", "application/json"]], JSON.stringify(value), {});
+}
+
+/** Request headers only the edge may set: a client's own copies never reach the handler. */
+const EDGE_SET = new Set<string>(GEO_HEADER_NAMES);
+const AB_HEADER = "x-bunbase-ab-";
+
+/** The client's headers for the handler: the edge's own (geo, A/B) dropped, this node's geo added. */
+function clientHeaders(req: IncomingMessage, geo: GeoInfo | null): [string, string][] {
+  const pairs = headerPairs(req);
+  let headers = pairs;
+  for (const [name] of pairs) {
+    if (name.startsWith("x-bunbase-") && (EDGE_SET.has(name) || name.startsWith(AB_HEADER))) {
+      headers = pairs.filter(([n]) => !(EDGE_SET.has(n) || n.startsWith(AB_HEADER)));
+      break;
+    }
+  }
+  if (geo === null) return headers;
+  return [...headers, ...Object.entries(geoHeaders(geo))];
 }
