@@ -127,11 +127,12 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
   };
 }
 
-/** The bundles any environment of any function points to. */
+/** The bundles any environment or A/B pin of any function points to. */
 function activeBundles(snapshot: EdgeSnapshot): string[] {
   const hashes: string[] = [];
   for (const fn of snapshot.functions) {
     for (const active of Object.values(fn.versions)) if (active) hashes.push(active.bundleHash);
+    for (const pinned of fn.pinnedVersions ?? []) hashes.push(pinned.bundleHash);
   }
   return hashes;
 }

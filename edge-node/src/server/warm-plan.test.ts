@@ -77,6 +77,15 @@ describe("WarmPlanner", () => {
     assert.deepEqual([plan.prewarm, plan.release], [[], ["w@1"]]);
   });
 
+  it("keeps the versions A/B variants pin warm beside the environments' ones", () => {
+    const planner = new WarmPlanner();
+    const ab = {
+      ...fn("f", { prod: version(5) }),
+      pinnedVersions: [{ version: 3, bundleHash: "sha256:3", exportName: "handler" }],
+    };
+    assert.deepEqual(summary(planner.plan(snapshot(ab))).keep, { f: [3, 5] });
+  });
+
   it("releases the old pinned version when prod moves on but staging still uses it", () => {
     const planner = new WarmPlanner();
     planner.plan(snapshot(fn("w", { prod: version(1), staging: version(1) }, { minInstances: 1 })));

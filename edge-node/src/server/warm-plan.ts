@@ -67,7 +67,10 @@ export class WarmPlanner {
 
 /** The versions any environment of the function points to. (Snapshots carry no pinned deployments.) */
 export function versionsInUse(fn: EdgeFunction): Set<number> {
-  return new Set(Object.values(fn.versions).map((active) => active.version));
+  const versions = new Set(Object.values(fn.versions).map((active) => active.version));
+  // A/B variants that pin a version run it too: their warm instances stay.
+  for (const pinned of fn.pinnedVersions ?? []) versions.add(pinned.version);
+  return versions;
 }
 
 /** The version kept warm for the function: prod's, else staging's. */
