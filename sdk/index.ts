@@ -12,3 +12,13 @@ export const SDK_MODULES = {
 } as const;
 
 export type SdkModuleName = keyof typeof SDK_MODULES;
+
+/** The folder of the guest files; they may import each other (`./auth.guest.ts`). */
+export const SDK_GUEST_DIR = fileURLToPath(new URL("./src", import.meta.url));
+
+/**
+ * The only packages the guest files may import, bundled from our own node_modules. jose
+ * runs on WebCrypto (which isolates have) and is free of side effects at load, so
+ * `function.config.ts` evaluation, which has no web APIs, never runs it.
+ */
+export const SDK_GUEST_IMPORTS = ["jose"] as const;

@@ -1,16 +1,26 @@
 /** esbuild plugins shared by the function build and the config loader. */
 import { readFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
-import type { Message, Plugin } from "esbuild";
-import { SDK_MODULES, type SdkModuleName } from "../../sdk/index.ts";
+import { dirname, resolve as resolvePath, sep } from "node:path";
+import type { Message, OnResolveArgs, OnResolveResult, Plugin, PluginBuild } from "esbuild";
+import { SDK_GUEST_DIR, SDK_GUEST_IMPORTS, SDK_MODULES, type SdkModuleName } from "../../sdk/index.ts";
 
 const VIRTUAL_NAMESPACE = "bunbase";
+
+/** Where a virtual module's file is on this machine: onLoad reads it, its imports resolve next to it. */
+interface VirtualFile {
+  file: string;
+}
 
 /**
  * `@bunbase/functions` and `@bunbase/sdk` resolve to our guest files without an install.
  * They load in their own namespace so the bundle and its source map name them
  * `bunbase:@bunbase/...` rather than by a host path, which would differ between machines
- * and change the bundle hash.
+ * and change the bundle hash. So do their imports: other guest files of `sdk/src/`
+ * (`bunbase:sdk/auth.guest.ts`) and the one package they may use, jose
+ * (`bunbase:node_modules/jose/dist/webapi/...`), found in our own node_modules whatever
+ * the user installed. jose declares `sideEffects: false`, kept here, so a bundle that does
+ * not call `auth()` carries none of it.
  */
 export function bunbaseModulesPlugin(): Plugin {
   return {
@@ -19,13 +29,55 @@ export function bunbaseModulesPlugin(): Plugin {
       build.onResolve({ filter: /^@bunbase\/(functions|sdk)$/ }, (args) => ({
         path: args.path,
         namespace: VIRTUAL_NAMESPACE,
+        pluginData: { file: SDK_MODULES[args.path as SdkModuleName] } satisfies VirtualFile,
       }));
-      build.onLoad({ filter: /.*/, namespace: VIRTUAL_NAMESPACE }, async (args) => ({
-        contents: await readFile(SDK_MODULES[args.path as SdkModuleName], "utf8"),
-        loader: "ts",
-      }));
+      build.onResolve({ filter: /.*/, namespace: VIRTUAL_NAMESPACE }, (args) => resolveGuestImport(build, args));
+      build.onLoad({ filter: /.*/, namespace: VIRTUAL_NAMESPACE }, async (args) => {
+        const { file } = args.pluginData as VirtualFile;
+        return {
+          contents: await readFile(file, "utf8"),
+          loader: file.endsWith(".ts") ? "ts" : "js",
+          pluginData: { file } satisfies VirtualFile,
+        };
+      });
     },
   };
+}
+
+/** An import made by one of the virtual modules: a guest file of ours, jose, or an error. */
+async function resolveGuestImport(build: PluginBuild, args: OnResolveArgs): Promise<OnResolveResult> {
+  const importer = (args.pluginData as VirtualFile | undefined)?.file;
+  if (importer === undefined) return { errors: [{ text: `${args.importer} has no file behind it` }] };
+  if (args.path.startsWith("./") || args.path.startsWith("../")) {
+    const file = resolvePath(dirname(importer), args.path);
+    const packageFile = packagePath(file);
+    if (packageFile !== undefined) return virtual(`node_modules/${packageFile}`, file, false);
+    if (dirname(file) === SDK_GUEST_DIR && file.endsWith(".guest.ts"))
+      return virtual(`sdk/${file.slice(SDK_GUEST_DIR.length + 1)}`, file, undefined);
+    return { errors: [{ text: `${args.path}: @bunbase modules import only sdk/src/*.guest.ts and jose` }] };
+  }
+  if (!(SDK_GUEST_IMPORTS as readonly string[]).includes(args.path)) {
+    return { errors: [{ text: `${args.path}: @bunbase modules import only sdk/src/*.guest.ts and jose` }] };
+  }
+  const found = await build.resolve(args.path, { kind: args.kind, resolveDir: SDK_GUEST_DIR });
+  if (found.errors.length > 0) return { errors: found.errors };
+  return virtual(`node_modules/${packagePath(found.path) ?? args.path}`, found.path, false);
+}
+
+function virtual(path: string, file: string, sideEffects: false | undefined): OnResolveResult {
+  return { path, namespace: VIRTUAL_NAMESPACE, pluginData: { file } satisfies VirtualFile, sideEffects };
+}
+
+/** `jose/dist/webapi/jwt/verify.js` of `/any/where/node_modules/jose/dist/webapi/jwt/verify.js`. */
+function packagePath(file: string): string | undefined {
+  const marker = `${sep}node_modules${sep}`;
+  const at = file.lastIndexOf(marker);
+  return at === -1
+    ? undefined
+    : file
+        .slice(at + marker.length)
+        .split(sep)
+        .join("/");
 }
 
 const BUILTIN_NAMES = builtinModules.filter((name) => !name.startsWith("_")).map(escapeRegExp);

@@ -25,7 +25,7 @@ test("middleware runs in order around the handler and can short-circuit", async 
     async (req, _ctx, next) => (req.headers.has("x-stop") ? new Response("stopped", { status: 403 }) : next()),
     (_req, c) => {
       seen.push("handler");
-      assert.equal(c, ctx);
+      assert.deepEqual(c, ctx);
       return ok();
     },
   ]);
@@ -74,9 +74,30 @@ test("cors decorates actual responses; unknown origins get no allow-origin", asy
   assert.equal(star.headers.get("vary"), null);
 });
 
-test("auth() and rateLimit() say they are not available yet", () => {
-  assert.throws(() => auth({ type: "jwt" }), /auth\(\) is not available yet: use the edge.auth config block/);
-  assert.throws(() => rateLimit({ maxRequests: 1 }), /rateLimit\(\) is not available yet/);
+test("the layers share one mutable copy of the platform's frozen ctx", async () => {
+  const frozen = Object.freeze({ env: { A: "1" }, waitUntil: () => undefined }) as Context;
+  const handler = middleware([
+    async (_req, c, next) => {
+      c.auth = { sub: "u" };
+      return next();
+    },
+    (_req, c) => Response.json({ auth: c.auth, env: c.env }),
+  ]);
+  assert.deepEqual(await (await handler(new Request("http://x/"), frozen)).json(), {
+    auth: { sub: "u" },
+    env: { A: "1" },
+  });
+  assert.equal(frozen.auth, undefined);
+});
+
+test("auth() and rateLimit() check their options when made", () => {
+  assert.throws(() => auth({ type: "jwt" }), /jwt needs a secret or a jwksUrl .*\$\{env.JWT_SECRET\}/);
+  assert.throws(() => auth({ type: "jwt", jwksUrl: "ftp://x" }), /jwksUrl must be an http\(s\) URL/);
+  assert.throws(() => auth({ type: "apiKey", keys: [] }), /keys must be a non-empty array/);
+  assert.throws(() => auth({ type: "other" } as never), /type must be "jwt" or "apiKey"/);
+  assert.throws(() => rateLimit({ maxRequests: 0, window: "1m" }), /maxRequests must be an integer/);
+  assert.throws(() => rateLimit({ maxRequests: 1, window: "1 minute" }), /window must be a duration/);
+  assert.throws(() => rateLimit({ maxRequests: 1, window: "1m", key: "cookie:x" as never }), /key must be "ip"/);
 });
 
 test("@bunbase/sdk services reject with a clear error", async () => {

@@ -87,13 +87,18 @@ export function createDispatcher(host: DispatchHost) {
   let env: Readonly<Record<string, string>> = freeze({});
   const states = new Map<number, InvocationState>();
 
+  /** Before the module is evaluated: its top-level code already sees `process.env`. */
+  function setEnv(installEnv: Record<string, string>): void {
+    env = freeze({ ...installEnv });
+    host.setEnv(env);
+  }
+
   function install(
     namespace: Record<string, unknown>,
     exportName: string,
     installEnv: Record<string, string>,
   ): GuestError | null {
-    env = freeze({ ...installEnv });
-    host.setEnv(env);
+    setEnv(installEnv);
     if (!(exportName in namespace)) {
       return guestError("missing-export", new Error(`export "${exportName}" not found in the bundle`));
     }
@@ -172,7 +177,8 @@ export function createDispatcher(host: DispatchHost) {
       } as HostRequestInit);
       const { waitUntil } = context(state);
       if (typeof target === "function") {
-        result = await target(request, freeze({ env, geo: input.geo, auth: input.auth, waitUntil }));
+        const ctx = { env, geo: input.geo, auth: input.auth, requestId: input.requestId, waitUntil };
+        result = await target(request, freeze(ctx));
       } else if (target !== null) {
         const ctx = freeze({ waitUntil, passThroughOnException() {} });
         result = await target.fetch(request, env, ctx);
@@ -294,7 +300,7 @@ export function createDispatcher(host: DispatchHost) {
     );
   }
 
-  return { install, start, readBody, pushBody, drain, abandon };
+  return { setEnv, install, start, readBody, pushBody, drain, abandon };
 }
 
 function chunkBytes(value: unknown): Uint8Array {

@@ -2,16 +2,17 @@
  * The guest half of host-services.ts: takes the host-call bridges off globalThis (before
  * user code exists), and installs the web APIs built on them or next to them: fetch,
  * crypto.subtle and CryptoKey, Blob, File, FormData, the encoding streams, and
- * formData()/blob() on Request and Response.
+ * formData()/blob() on Request and Response; and the capability `rateLimit()` of
+ * `@bunbase/functions` counts with (see RATE_LIMIT_CALL).
  */
 import { Blob, File } from "./blob.guest.ts";
 import { TextDecoderStream, TextEncoderStream } from "./encoding-streams.guest.ts";
 import { createFetch } from "./fetch.guest.ts";
 import { FormData } from "./form-data.guest.ts";
-import { createHostCalls, type HostCall, type HostNotify } from "./host-calls.guest.ts";
+import { createHostCalls, type HostCall, type HostCalls, type HostNotify } from "./host-calls.guest.ts";
 import { defineFormReaders } from "./multipart.guest.ts";
 import { defineGlobal } from "./platform.guest.ts";
-import { HOST_CALL_GLOBALS } from "./protocol.ts";
+import { HOST_CALL_GLOBALS, RATE_LIMIT_CALL, type RateLimitTake, type RateLimitVerdict } from "./protocol.ts";
 import { Request, Response } from "./request-response.guest.ts";
 import { CryptoKey, createSubtle } from "./subtle.guest.ts";
 
@@ -42,5 +43,31 @@ export function installHostServices(scope: Record<string, unknown>) {
     SubtleCrypto,
   };
   for (const [name, value] of Object.entries(globals)) defineGlobal(name, value);
+  installRateLimitCapability(host);
   return { subtle };
+}
+
+/**
+ * Not a web API, so not enumerable, writable nor configurable, and frozen: user code may
+ * call it (it counts only under the function's own keys, which the host builds) but cannot
+ * replace it under the SDK. Arguments are copied into a fresh object before they cross.
+ */
+function installRateLimitCapability(host: HostCalls): void {
+  const capability = Object.freeze({
+    take(args: RateLimitTake): Promise<RateLimitVerdict> {
+      // Only these fields cross; the host checks them (anything else, e.g. null, is refused there).
+      const copy = typeof args === "object" && args !== null ? pick(args) : null;
+      return host.run(RATE_LIMIT_CALL.op, copy) as Promise<RateLimitVerdict>;
+    },
+  });
+  Object.defineProperty(globalThis, RATE_LIMIT_CALL.capability, {
+    value: capability,
+    enumerable: false,
+    writable: false,
+    configurable: false,
+  });
+}
+
+function pick({ limit, windowMs, header, value }: RateLimitTake): RateLimitTake {
+  return { limit, windowMs, header, value };
 }

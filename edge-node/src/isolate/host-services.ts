@@ -1,16 +1,21 @@
 /**
- * The asynchronous services one instance's guest may use: fetch and crypto.subtle, over
- * one HostCalls channel. Owned by the HostBridge, which tells it when invocations start
- * and end; per-invocation state (subrequest counts, the egress rules, the deadline) is
- * keyed by the invocation key the bridge hands out.
+ * The asynchronous services one instance's guest may use: fetch, crypto.subtle and the
+ * SDK's rateLimit(), over one HostCalls channel. Owned by the HostBridge, which tells it
+ * when invocations start and end; per-invocation state (subrequest and rate limit counts,
+ * the egress rules, the deadline, where rateLimit() counts) is keyed by the invocation
+ * key the bridge hands out.
  */
 import type ivm from "isolated-vm";
 import { HostCalls } from "./host-calls.ts";
 import { HostCrypto } from "./host-crypto.ts";
-import { HostFetch, type InvocationNetwork } from "./host-fetch.ts";
-import { FETCH_BODY_CALLS } from "./protocol.ts";
+import { HostFetch, type InvocationNetwork as FetchNetwork } from "./host-fetch.ts";
+import { HostRateLimit, type InvocationRateLimit } from "./host-rate-limit.ts";
+import { FETCH_BODY_CALLS, RATE_LIMIT_CALL } from "./protocol.ts";
 
-export type { InvocationNetwork };
+/** Per invocation: what its fetches may reach and, on an edge node, where rateLimit() counts. */
+export type InvocationNetwork = FetchNetwork & { rateLimit?: InvocationRateLimit };
+/** What the pool knows before an invocation starts (the instance adds the deadline). */
+export type NetworkRules = Omit<InvocationNetwork, "deadline">;
 
 /** When the pool does not say: no egress, and the default function timeout. */
 const DEFAULT_WINDOW_MS = 30_000;
@@ -19,6 +24,7 @@ export class HostServices {
   readonly #networks = new Map<number, InvocationNetwork>();
   readonly #fetch: HostFetch;
   readonly #crypto = new HostCrypto();
+  readonly #rateLimit = new HostRateLimit((key) => this.#networks.get(key));
   readonly #calls: HostCalls;
 
   /** `enter`: how answers enter the isolate (the instance's RunGate slot, see HostCalls). */
@@ -26,7 +32,12 @@ export class HostServices {
     this.#fetch = new HostFetch((key) => this.#networks.get(key));
     const bodies = this.#fetch.bodies;
     this.#calls = new HostCalls(
-      { fetch: this.#fetch.fetch, [FETCH_BODY_CALLS.read]: bodies.read, ...this.#crypto.operations },
+      {
+        fetch: this.#fetch.fetch,
+        [FETCH_BODY_CALLS.read]: bodies.read,
+        [RATE_LIMIT_CALL.op]: this.#rateLimit.take,
+        ...this.#crypto.operations,
+      },
       { "key.release": (handle) => this.#crypto.release(handle), [FETCH_BODY_CALLS.cancel]: bodies.cancel },
       enter,
     );
@@ -40,10 +51,11 @@ export class HostServices {
     this.#networks.set(key, network ?? { deadline: Date.now() + DEFAULT_WINDOW_MS });
   }
 
-  /** Aborts the invocation's fetches, destroys their bodies and forgets its subrequest count. */
+  /** Aborts the invocation's fetches, destroys their bodies, forgets its subrequest and rateLimit() counts. */
   endInvocation(key: number): void {
     this.#networks.delete(key);
     this.#fetch.endInvocation(key);
+    this.#rateLimit.endInvocation(key);
     this.#calls.endInvocation(key);
   }
 

@@ -19,4 +19,5 @@ export type {
   IsolatePoolOptions,
   LogSink,
   PoolStats,
+  RateLimitCounter,
 } from "./types.ts";

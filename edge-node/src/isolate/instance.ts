@@ -14,7 +14,7 @@ import type { CodeCache } from "./code-cache.ts";
 import { FailureReport, guestPart, type Say } from "./failure-report.ts";
 import { readChunk, readEventResult, readGuestError, readHttpHead, readOutcome, tooBig } from "./guest-result.ts";
 import type { BridgeTarget } from "./host-bridge.ts";
-import type { NetworkRules } from "./host-fetch.ts";
+import type { NetworkRules } from "./host-services.ts";
 import { MAX_RESULT_BYTES, type GuestEventInput, type GuestHttpInput, type GuestStart } from "./protocol.ts";
 import { RequestBodyFeed } from "./request-body.ts";
 import type { RunGate } from "./run-gate.ts";
@@ -169,6 +169,8 @@ export class FunctionInstance implements BridgeTarget {
     await module.instantiate(context, (specifier) => {
       throw new Error(`Cannot import "${specifier}": a function bundle must be self-contained`);
     });
+    // Queued before evaluate (isolated-vm runs an isolate's tasks in order), not waited for.
+    entry.setEnv.applyIgnored(undefined, [new ivm.ExternalCopy(env).copyInto({ release: true })]);
     await module.evaluate();
     const namespace = module.namespace;
     const args = [namespace.derefInto(), this.source.exportName, new ivm.ExternalCopy(env).copyInto({ release: true })];

@@ -118,6 +118,13 @@ describe("runtime-defined web globals", () => {
     await assert.rejects(pool.invokeHttp(fn, limits, request({ url: "http://bad host/" })), { code: "FN_006" });
   });
 
+  it("the module's top-level code sees process.env", async () => {
+    const fn = source(`const atLoad = process.env.GREETING;
+      export function handler() { return new Response(atLoad + " " + process.env.GREETING); }`);
+    const { result } = await pool.invokeHttp(fn, limits, request({ env: { GREETING: "hi" } }));
+    assert.equal(text(result.body as Uint8Array), "hi hi");
+  });
+
   it("queueMicrotask runs callbacks in order and logs what they throw", async () => {
     const result = await evaluate(
       pool,

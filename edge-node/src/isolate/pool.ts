@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { BunbaseError } from "../../../core/index.ts";
 import { Admission } from "./admission.ts";
 import { CodeCache } from "./code-cache.ts";
-import type { NetworkRules } from "./host-fetch.ts";
+import type { NetworkRules } from "./host-services.ts";
 import { ownBytes } from "./host-calls.ts";
 import { FunctionInstance, bundleUrl, type RunResult } from "./instance.ts";
 import { emptyMeta, toInvocationFailure } from "./invocation-failure.ts";
@@ -30,6 +30,7 @@ import type {
   IsolatePoolOptions,
   LogSink,
   PoolStats,
+  RateLimitCounter,
 } from "./types.ts";
 import { WarmIsolates } from "./warm-isolates.ts";
 
@@ -97,6 +98,7 @@ export class IsolatePool {
   readonly #warm: WarmIsolates;
   readonly #cache: CodeCache;
   readonly #egress: EgressOptions;
+  readonly #rateLimits: RateLimitCounter | undefined;
   /** Insertion order is recency: the first entries are the least recently used. */
   readonly #versions = new Map<string, VersionPool>();
   #onIdle: (() => void)[] = [];
@@ -113,6 +115,7 @@ export class IsolatePool {
     this.#warm = new WarmIsolates(this.#logSink, this.#gate, options.prewarmed ?? 16);
     this.#cache = new CodeCache(options.codeCacheDir);
     this.#egress = options.egress ?? {};
+    this.#rateLimits = options.rateLimits;
     // Bundle the guest runtime and stock pre-warmed isolates of the usual memory sizes now,
     // off the first requests' path. A failure is not lost: the cached promise rejects again
     // for the first invocation that needs it.
@@ -149,16 +152,28 @@ export class IsolatePool {
       streamBody: streamed,
       geo: input.geo ?? null,
       auth: input.auth ?? null,
+      requestId: input.invocationId,
     };
     const feed = streamed ? new RequestBodyFeed(input.body as AsyncIterable<Uint8Array>) : null;
     return this.#invoke(source, limits, input.invocationId, input.env, (instance) =>
-      instance.runHttp(input.invocationId, limits.timeoutMs, guestInput, feed, this.#network(limits)),
+      instance.runHttp(
+        input.invocationId,
+        limits.timeoutMs,
+        guestInput,
+        feed,
+        this.#network(source, limits, input.clientIp),
+      ),
     );
   }
 
-  /** What a fetch of this invocation may reach: the function's vpc block and the node-wide rules. */
-  #network(limits: InstanceLimits): NetworkRules {
-    return { egress: limits.egress, ...this.#egress };
+  /**
+   * What a fetch of this invocation may reach (the function's vpc block and the node-wide
+   * rules), and where its rateLimit() counts: the node's store, for this function and client.
+   */
+  #network(source: FunctionSource, limits: InstanceLimits, clientIp = ""): NetworkRules {
+    const counter = this.#rateLimits;
+    const rateLimit = counter && { counter, functionId: source.functionId, clientIp };
+    return { egress: limits.egress, ...this.#egress, rateLimit };
   }
 
   invokeEvent(
@@ -167,7 +182,7 @@ export class IsolatePool {
     input: EventInput,
   ): Promise<{ result: unknown; meta: InvocationMeta }> {
     return this.#invoke(source, limits, input.invocationId, input.env, (instance) =>
-      instance.runEvent(input.invocationId, limits.timeoutMs, { event: input.event }, this.#network(limits)),
+      instance.runEvent(input.invocationId, limits.timeoutMs, { event: input.event }, this.#network(source, limits)),
     );
   }
 

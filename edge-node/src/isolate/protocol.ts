@@ -66,6 +66,8 @@ export interface GuestHttpInput {
   streamBody: boolean;
   geo: Record<string, unknown> | null;
   auth: unknown;
+  /** The invocation id, `ctx.requestId`: what the error envelope calls `requestId`. */
+  requestId: string;
 }
 
 export interface GuestEventInput {
@@ -97,6 +99,8 @@ export type GuestEventOutcome =
  */
 export interface RuntimeEntry {
   /** The env is per instance (the pool keys instances by it). */
+  /** The instance's env, set before the user module is evaluated (module scope sees process.env). */
+  setEnv(env: Record<string, string>): void;
   install(namespace: Record<string, unknown>, exportName: string, env: Record<string, string>): GuestError | null;
   /** Starts handlers; each replies "result" (many entries in one crossing, see GuestStart). */
   start(batch: GuestStart[]): void;
@@ -143,3 +147,30 @@ export const FETCH_BODY_CALLS = {
   /** notify(cancel, handle): the guest no longer wants the body. */
   cancel: "fetch.cancel",
 } as const;
+
+/**
+ * `rateLimit()` of `@bunbase/functions` (sdk/src/rate-limit.guest.ts): the runtime leaves a
+ * frozen, non-enumerable object under `capability` on globalThis whose `take(args)` is the
+ * host call `op` (host-rate-limit.ts). sdk/ cannot import this file: a test keeps the
+ * SDK's copy of the name equal.
+ */
+export const RATE_LIMIT_CALL = {
+  op: "rateLimit.take",
+  capability: "__bunbase_rate_limit",
+} as const;
+
+/** What `take` sends: `header` and `value` null to count by the client's address. */
+export interface RateLimitTake {
+  limit: number;
+  windowMs: number;
+  header: string | null;
+  value: string | null;
+}
+
+/** The host's answer, as the config block's RateLimitResult. */
+export interface RateLimitVerdict {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+}

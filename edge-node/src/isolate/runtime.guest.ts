@@ -109,6 +109,7 @@ const dispatcher = createDispatcher({
 });
 
 const entry: RuntimeEntry = {
+  setEnv: dispatcher.setEnv,
   install: dispatcher.install,
   start: dispatcher.start,
   readBody: dispatcher.readBody,

@@ -39,6 +39,8 @@ export interface HttpRequestInput {
   env: Record<string, string>;
   geo?: Record<string, unknown> | null;
   auth?: unknown;
+  /** The client's address as the edge determined it (socket or trusted proxy): what `rateLimit()` counts by "ip". */
+  clientIp?: string;
 }
 
 export interface EventInput {
@@ -113,6 +115,20 @@ export interface IsolatePoolOptions {
   codeCacheDir?: string;
   /** Node-wide fetch rules (docs/runtime.md, "fetch and egress"). */
   egress?: EgressOptions;
+  /**
+   * Where `rateLimit()` of `@bunbase/functions` counts: on an edge node, the store of the
+   * `edge.rateLimit` block (exact across workers). Without it the SDK counts per isolate.
+   */
+  rateLimits?: RateLimitCounter;
+}
+
+/** A node's rate limit counters (edge-node/src/rules/rate-limit-store.ts RateLimitStore fits). */
+export interface RateLimitCounter {
+  hit(
+    key: string,
+    limit: number,
+    windowMs: number,
+  ): Promise<{ allowed: boolean; limit: number; remaining: number; resetSeconds: number }>;
 }
 
 export interface EgressOptions {

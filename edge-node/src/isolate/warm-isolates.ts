@@ -19,7 +19,16 @@ const log = createLogger("isolate");
 /** Isolates pre-warmed at once per memory size (each ~8 ms of CPU on this machine). */
 const REFILL_PARALLEL = 2;
 
-export const ENTRY_NAMES = ["install", "start", "readBody", "pushBody", "drain", "abandon", "fireTimer"] as const;
+export const ENTRY_NAMES = [
+  "setEnv",
+  "install",
+  "start",
+  "readBody",
+  "pushBody",
+  "drain",
+  "abandon",
+  "fireTimer",
+] as const;
 export type EntryName = (typeof ENTRY_NAMES)[number];
 export type Entry = Record<EntryName, ivm.Reference>;
 
@@ -64,6 +73,7 @@ const EXERCISE_REQUEST = {
   streamBody: false,
   geo: null,
   auth: null,
+  requestId: "prewarm",
 };
 
 /**
