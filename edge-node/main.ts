@@ -84,6 +84,7 @@ async function runNode(key: string): Promise<void> {
     runner,
     internalToken: process.env.BUNBASE_INTERNAL_TOKEN,
     nodeName,
+    region,
     log,
   }).catch((err: unknown) => {
     log.fatal({ err }, "edge node failed to start");

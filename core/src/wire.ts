@@ -139,6 +139,25 @@ export interface NodeReportAck {
   revision: number;
 }
 
+/** A live edge node, as other nodes learn of it to forward requests there (`edge.geo[].region`). */
+export interface FleetPeer {
+  name: string;
+  region: string;
+  /** The URL the node reported (`BUNBASE_PUBLIC_URL`, else where it listens). */
+  url: string;
+}
+
+/**
+ * The `peers` event of the origin's push stream (`/internal/stream`): sent when a node
+ * connects and whenever the set of live nodes changes. `forwardKey` (base64url, derived
+ * from the origin's master key) signs requests one node forwards to another, so the
+ * receiver can believe the client address and the loop guard they carry.
+ */
+export interface FleetPeers {
+  nodes: FleetPeer[];
+  forwardKey: string;
+}
+
 /** What a node name (`BUNBASE_NODE_NAME`) may be: it is a path segment of the report. */
 export const NODE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** What a region name (`BUNBASE_REGION`) may be. */

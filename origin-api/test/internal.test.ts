@@ -63,14 +63,21 @@ test("stream: the revision at once, then every change; wait resolves at a revisi
   assert.match(res.headers.get("content-type") ?? "", /text\/event-stream/);
   const start = (await snapshot()).revision;
   const waiting = o.api(`/internal/wait?revision=${start + 2}&timeoutMs=10000`, { key: o.nodeKey });
-  const events = readEvents(res, (e) => e.length >= 3);
+  const events = readEvents(res, (e) => e.filter((x) => x.event === "revision").length >= 3);
   await new Promise((r) => setTimeout(r, 100));
   await json(
     await o.api("/functions/snap", { method: "PUT", json: { memory: 512, triggers: httpTrigger("/snap") } }),
     200,
   );
   await json(await o.api("/functions/snap/env", { method: "POST", json: { key: "A", value: "1" } }), 201);
-  const seen = (await events).map((e) => [e.event, (JSON.parse(e.data) as { revision: number }).revision]);
+  const all = await events;
+  // Right after the first revision: the live edge nodes and the forwarding key (region forwarding).
+  assert.equal(all[1]?.event, "peers");
+  const peers = JSON.parse(all[1].data) as { nodes: unknown[]; forwardKey: string };
+  assert.ok(Array.isArray(peers.nodes) && peers.forwardKey.length >= 43);
+  const seen = all
+    .filter((e) => e.event === "revision")
+    .map((e) => [e.event, (JSON.parse(e.data) as { revision: number }).revision]);
   controller.abort();
   assert.deepEqual(seen, [
     ["revision", start],

@@ -7,12 +7,14 @@ import { announceListening, type EdgeSnapshot, type Logger } from "../../../core
 import { GeoDatabase, TrustedProxies } from "../../../geo/index.ts";
 import { IsolatePool } from "../isolate/index.ts";
 import { BundleStore } from "./bundle-store.ts";
+import { rateLimitStore } from "../rules/index.ts";
 import { isClusterWorker } from "./cluster-messages.ts";
 import { EdgeMetrics } from "./edge-metrics.ts";
 import { EdgeServer } from "./edge-server.ts";
 import { FleetRevision } from "./fleet-revision.ts";
 import { InvokeService } from "./invoke-service.ts";
 import { OriginSync } from "./origin-sync.ts";
+import { RegionForwarder } from "./region-forwarder.ts";
 import { TelemetryShipper } from "./telemetry-shipper.ts";
 import { WarmPlanner } from "./warm-plan.ts";
 
@@ -25,6 +27,8 @@ export interface EdgeNodeOptions {
   runner: boolean;
   internalToken?: string;
   nodeName?: string;
+  /** BUNBASE_REGION: requests `edge.geo` assigns to another region are forwarded there. */
+  region?: string;
   log: Logger;
 }
 
@@ -52,18 +56,25 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
   const sync = new OriginSync({ apiUrl: options.apiUrl, apiKey: options.apiKey, log, prepare });
   const telemetry = new TelemetryShipper({ apiUrl: options.apiUrl, apiKey: options.apiKey, node: nodeName, log });
   const metrics = new EdgeMetrics();
+  // One store per process (a cluster worker's answers are matched by id): the edge.rateLimit
+  // block and the SDK's rateLimit() count in it, exact across the node's workers.
+  const rateLimits = rateLimitStore(isClusterWorker());
   const pool = new IsolatePool({
     logSink: (entry, source) =>
       telemetry.recordLog({ ...entry, functionId: source.functionId, version: source.version }),
     codeCacheDir: join(options.dataDir, "edge-cache", "v8"),
     // The control plane is out of every function's reach unless its vpc allows private networks.
     egress: { deniedHosts: [new URL(options.apiUrl).host] },
+    rateLimits,
   });
   const invoker = new InvokeService(pool, bundles, telemetry, metrics);
 
   log.info({ apiUrl: options.apiUrl }, "fetching config from the origin");
   await sync.start();
   const revisions = new FleetRevision(sync);
+  const regions = options.runner
+    ? undefined
+    : new RegionForwarder({ nodeName, region: options.region ?? "local", sync, trustedProxies, log });
   const edge = new EdgeServer({
     revisions,
     poolStats: () => pool.stats(),
@@ -76,6 +87,8 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
     log,
     geo,
     trustedProxies,
+    rateLimits,
+    regions,
   });
   // Drop warm isolates of versions no environment points to; keep scaling.minInstances loaded.
   const warmth = new WarmPlanner();
@@ -120,6 +133,7 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       sync.close();
+      await regions?.close();
       geo?.close();
       await telemetry.close();
       await pool.close();

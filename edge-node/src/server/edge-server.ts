@@ -16,13 +16,15 @@ import {
 import { clientAddress, GEO_HEADER_NAMES, geoHeaders, TrustedProxies } from "../../../geo/index.ts";
 import type { GeoDatabase, GeoInfo } from "../../../geo/index.ts";
 import { EdgeGate, headerRecord, mergeHeaders, rateLimitStore, withRequestHeaders } from "../rules/index.ts";
-import type { Claims, HeaderList } from "../rules/index.ts";
+import type { Claims, HeaderList, RateLimitStore } from "../rules/index.ts";
 import { isClusterWorker } from "./cluster-messages.ts";
 import type { EdgeMetrics } from "./edge-metrics.ts";
 import type { FleetRevision } from "./fleet-revision.ts";
 import { headerPairs, readBody, requestBody, writeError, writeResponse, writeResult } from "./http-io.ts";
 import type { InvokeService, Target } from "./invoke-service.ts";
 import type { OriginSync } from "./origin-sync.ts";
+import { FORWARDED_SIG } from "./forward-signature.ts";
+import type { RegionForwarder } from "./region-forwarder.ts";
 import { RouteTable } from "./route-table.ts";
 
 export interface EdgeServerOptions {
@@ -42,6 +44,10 @@ export interface EdgeServerOptions {
   geo?: GeoDatabase | null;
   /** Whose x-forwarded-for is believed (BUNBASE_TRUSTED_PROXIES). */
   trustedProxies?: TrustedProxies;
+  /** Sends requests a geo rule assigns to another region to a node there; absent: served here. */
+  regions?: RegionForwarder;
+  /** The node's rate limit counters, shared with the isolate pool (the SDK's rateLimit()). Default: this process's. */
+  rateLimits?: RateLimitStore;
 }
 
 export class EdgeServer {
@@ -52,7 +58,7 @@ export class EdgeServer {
   constructor(private readonly options: EdgeServerOptions) {
     this.trusted = options.trustedProxies ?? TrustedProxies.fromEnv();
     this.gate = new EdgeGate({
-      rateLimits: rateLimitStore(isClusterWorker()),
+      rateLimits: options.rateLimits ?? rateLimitStore(isClusterWorker()),
       trustedProxies: this.trusted,
       onAssignment: (fn, test, variant) => options.metrics.abAssignments.inc({ function: fn.name, test, variant }),
     });
@@ -94,14 +100,22 @@ export class EdgeServer {
     if (!active)
       throw new BunbaseError("FN_001", `Function ${match.fn.name} has no version deployed to ${environment}`);
     const node = { "x-bunbase-edge-node": this.options.nodeName };
-    const geo = this.locate(req);
+    // A request another fleet node forwarded (signed): its client address is the one it vouches for.
+    const forwardedClient = this.options.regions?.forwardedClient(req) ?? null;
+    const geo = this.locate(req, forwardedClient);
     let call: EdgeCall = { target: { fn: match.fn, environment, active, trigger: "http" }, path: req.url ?? "/" };
     if (EdgeGate.rulesOf(match.fn, active) !== undefined) {
-      const admitted = await this.admit(req, url, call.target, geo);
+      const admitted = await this.admit(req, url, call.target, geo, forwardedClient);
       if (admitted.action === "answer") return writeResult(res, admitted.status, admitted.headers, null, node);
       if (admitted.action === "reject")
         return void writeError(res, admitted.error, invocationId, { ...headerRecord(admitted.headers), ...node });
       call = admitted;
+      const regions = this.options.regions;
+      if (call.region !== undefined && regions !== undefined) {
+        const timeoutSeconds = call.target.fn.config.timeout ?? 30;
+        const forward = { requestId: invocationId, timeoutSeconds, errorHeaders: node };
+        if (await regions.forward(req, res, call.region, forwardedClient !== null, forward)) return;
+      }
     }
     const body = method === "GET" || method === "HEAD" ? null : await requestBody(req);
     const host = req.headers.host ?? "localhost";
@@ -114,6 +128,8 @@ export class EdgeServer {
       body,
       auth: call.auth,
       geo: geo === null ? null : { ...geo },
+      clientIp:
+        forwardedClient ?? clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], this.trusted) ?? "",
     });
     const edgeHeaders = call.responseHeaders ?? [];
     const extra = { ...outcome.headers, ...node };
@@ -127,10 +143,10 @@ export class EdgeServer {
   }
 
   /** The client's location (contract section 5), when this node has a GeoIP database. */
-  private locate(req: IncomingMessage): GeoInfo | null {
+  private locate(req: IncomingMessage, forwardedClient: string | null): GeoInfo | null {
     const db = this.options.geo;
     if (!db) return null;
-    const ip = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], this.trusted);
+    const ip = forwardedClient ?? clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], this.trusted);
     return ip === null ? null : db.lookup(ip);
   }
 
@@ -146,17 +162,24 @@ export class EdgeServer {
   }
 
   /** The function's `edge` rules (rules/): an answer or rejection of the edge's own, or what to invoke. */
-  private async admit(req: IncomingMessage, url: URL, target: Target, geo: GeoInfo | null) {
+  private async admit(
+    req: IncomingMessage,
+    url: URL,
+    target: Target,
+    geo: GeoInfo | null,
+    forwardedClient: string | null,
+  ) {
     const method = req.method ?? "GET";
-    const peer = req.socket.remoteAddress;
-    const request = { method, url: url.pathname + url.search, headers: req.headers, peer, geo };
+    const peer = forwardedClient ?? req.socket.remoteAddress;
+    const headers = forwardedClient === null ? req.headers : { ...req.headers, "x-forwarded-for": undefined };
+    const request = { method, url: url.pathname + url.search, headers, peer, geo };
     const admitted = await this.gate.admit(request, target, (pathname) => {
       const next = this.routes.match(method, pathname);
       return "fn" in next ? { fn: next.fn, active: next.fn.versions[target.environment] } : undefined;
     });
     if (admitted.action !== "invoke") return admitted;
-    const { fn, active, url: path, requestHeaders, responseHeaders, auth } = admitted;
-    const call: EdgeCall = { target: { ...target, fn, active }, path, requestHeaders, responseHeaders, auth };
+    const { fn, active, url: path, requestHeaders, responseHeaders, auth, region } = admitted;
+    const call: EdgeCall = { target: { ...target, fn, active }, path, requestHeaders, responseHeaders, auth, region };
     return { action: "invoke" as const, ...call };
   }
 
@@ -261,6 +284,8 @@ interface EdgeCall {
   requestHeaders?: HeaderList;
   responseHeaders?: HeaderList;
   auth?: Claims;
+  /** The region a geo rule assigned (`edge.geo[].region`). */
+  region?: string;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -294,7 +319,7 @@ function writeJson(res: ServerResponse, status: number, value: unknown): void {
 }
 
 /** Request headers only the edge may set: a client's own copies never reach the handler. */
-const EDGE_SET = new Set<string>(GEO_HEADER_NAMES);
+const EDGE_SET = new Set<string>([...GEO_HEADER_NAMES, FORWARDED_SIG]);
 const AB_HEADER = "x-bunbase-ab-";
 
 /** The client's headers for the handler: the edge's own (geo, A/B) dropped, this node's geo added. */

@@ -5,7 +5,7 @@
  * backoff.
  */
 import { EventEmitter } from "node:events";
-import { readSse, type EdgeSnapshot, type Logger } from "../../../core/index.ts";
+import { readSse, type EdgeSnapshot, type FleetPeers, type Logger } from "../../../core/index.ts";
 
 export interface OriginSyncOptions {
   apiUrl: string;
@@ -26,8 +26,10 @@ const RECONNECT_MAX_MS = 1000;
 /** How long a snapshot waits for prepare() before it is applied anyway. */
 const PREPARE_MS = 10_000;
 
-export class OriginSync extends EventEmitter<{ snapshot: [EdgeSnapshot] }> {
+export class OriginSync extends EventEmitter<{ snapshot: [EdgeSnapshot]; peers: [FleetPeers] }> {
   snapshot: EdgeSnapshot = { revision: 0, functions: [] };
+  /** The fleet's live nodes and forwarding key (the stream's `peers` event); null until the first. */
+  peers: FleetPeers | null = null;
   private readonly abort = new AbortController();
   private closed = false;
   private refreshing: Promise<void> | undefined;
@@ -64,6 +66,11 @@ export class OriginSync extends EventEmitter<{ snapshot: [EdgeSnapshot] }> {
         if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`);
         delay = 100;
         for await (const event of readSse(res.body)) {
+          if (event.event === "peers") {
+            this.peers = JSON.parse(event.data) as FleetPeers;
+            this.emit("peers", this.peers);
+            continue;
+          }
           if (event.event !== "revision") continue;
           const { revision } = JSON.parse(event.data) as { revision: number };
           if (revision > this.snapshot.revision || this.snapshot.revision === 0) await this.refresh(revision);

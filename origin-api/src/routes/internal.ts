@@ -1,6 +1,6 @@
 /** Routes for edge nodes and the runner (node or admin key): docs/internals/design.md. */
 import { Hono } from "hono";
-import { BunbaseError, invalid } from "../../../core/index.ts";
+import { BunbaseError, invalid, type FleetPeer, type FleetPeers } from "../../../core/index.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { readJson } from "../http/body.ts";
 import { serveSse } from "../http/sse.ts";
@@ -18,13 +18,20 @@ export function internalRoutes(s: Services): Hono<AppEnv> {
     serveSse(c, async (stream) => {
       let chain = stream.writeSSE({ event: "revision", data: JSON.stringify({ revision: s.bus.revision }) });
       await chain;
-      const onRevision = (revision: number) => {
-        chain = chain
-          .then(() => stream.writeSSE({ event: "revision", data: JSON.stringify({ revision }) }))
-          .catch(() => stream.abort());
+      const send = (event: string, value: unknown) => {
+        chain = chain.then(() => stream.writeSSE({ event, data: JSON.stringify(value) })).catch(() => stream.abort());
       };
+      // The live nodes travel here, not in the snapshot: they change with reports, not with
+      // the config, and a change costs each node one small event instead of a refetch.
+      const peers = (nodes: FleetPeer[]): FleetPeers => ({ nodes, forwardKey: s.forwardKey });
+      send("peers", peers(s.nodes.peers()));
+      const onRevision = (revision: number) => send("revision", { revision });
       s.bus.on("revision", onRevision);
-      return () => s.bus.off("revision", onRevision);
+      const stopPeers = s.nodes.onPeers((nodes) => send("peers", peers(nodes)));
+      return () => {
+        s.bus.off("revision", onRevision);
+        stopPeers();
+      };
     }),
   );
 

@@ -178,7 +178,13 @@ const OPS: Op[] = [
     tag: "internal",
     ok: 200,
   },
-  { method: "get", path: "/internal/stream", summary: "SSE of config revisions (node key)", tag: "internal", ok: 200 },
+  {
+    method: "get",
+    path: "/internal/stream",
+    summary: "SSE of config revisions and live peer nodes (node key)",
+    tag: "internal",
+    ok: 200,
+  },
   {
     method: "get",
     path: "/internal/bundles/{hash}",

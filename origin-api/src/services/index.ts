@@ -1,4 +1,5 @@
 /** Wires the services of the origin API over one store. */
+import { hkdfSync } from "node:crypto";
 import { join } from "node:path";
 import { mkdirSync } from "node:fs";
 import type { BuildWorkerClient } from "../../../bundler/index.ts";
@@ -32,6 +33,8 @@ export interface Services {
   asyncInvocations: AsyncInvocations;
   prometheus: Prometheus;
   nodes: NodeRegistry;
+  /** Signs requests edge nodes forward to each other (FleetPeers.forwardKey, base64url). */
+  forwardKey: string;
 }
 
 export interface ServiceOptions {
@@ -69,7 +72,16 @@ export function createServices(o: ServiceOptions): Services {
     asyncInvocations: new AsyncInvocations(o.store, invoker, o.log),
     prometheus,
     nodes: new NodeRegistry(o.store, bus),
+    forwardKey: forwardKey(o.masterKey),
   };
+}
+
+/**
+ * The fleet's forwarding key: derived from the master key (HKDF, RFC 5869) rather than
+ * stored, so it is stable across origin restarts and never opens the secrets it sits beside.
+ */
+function forwardKey(masterKey: Buffer): string {
+  return Buffer.from(hkdfSync("sha256", masterKey, "", "bunbase edge forwarding v1", 32)).toString("base64url");
 }
 
 export { Runner } from "./runner.ts";

@@ -107,3 +107,23 @@ test("GET /nodes takes a viewer key, not a node key; PUT /internal/nodes/:name t
   const d = body.nodes.find((n) => n.name === "edge-d");
   assert.deepEqual([d?.region, d?.health], ["ap-south", "healthy"]);
 });
+
+test("peers are the live nodes, syncing ones included; a change is announced, a node going stale too", async () => {
+  let now = Date.parse("2026-02-01T00:00:00.000Z");
+  const nodes = new NodeRegistry(store, s.bus, { now: () => now });
+  const seen: string[][] = [];
+  const stop = nodes.onPeers((peers) => seen.push(peers.filter((p) => p.name.startsWith("peer-")).map((p) => p.name)));
+  nodes.report("peer-a", report(s.bus.revision, "eu-west"));
+  nodes.report("peer-b", report(s.bus.revision - 1, "us-east"));
+  nodes.report("peer-a", report(s.bus.revision, "eu-west")); // no change: no event
+  assert.deepEqual(seen, [["peer-a"], ["peer-a", "peer-b"]]);
+  const b = nodes.peers().find((p) => p.name === "peer-b");
+  assert.deepEqual(b, { name: "peer-b", region: "us-east", url: "http://10.0.0.5:8787" });
+
+  now += NODE_STALE_MS - 1000;
+  nodes.report("peer-b", report(s.bus.revision, "us-east"));
+  now += 2000; // peer-a is stale now; the once-a-second check announces it
+  await new Promise((r) => setTimeout(r, 1100));
+  stop();
+  assert.deepEqual(seen.at(-1), ["peer-b"]);
+});

@@ -3,11 +3,13 @@
  * (`PUT /internal/nodes/:name`, edge-node/src/server/node-registration.ts); one that
  * stops is shown `stale` after NODE_STALE_MS and forgotten after NODE_DROP_MS.
  */
+import { EventEmitter } from "node:events";
 import { z } from "zod";
 import {
   NODE_NAME_PATTERN,
   REGION_PATTERN,
   invalid,
+  type FleetPeer,
   type NodeReport,
   type NodeReportAck,
 } from "../../../core/index.ts";
@@ -19,6 +21,8 @@ import type { RevisionBus } from "./revision-bus.ts";
 export const NODE_STALE_MS = 15_000;
 /** A node silent this long is dropped from the list (it reappears when it reports again). */
 export const NODE_DROP_MS = 10 * 60_000;
+/** While someone follows the peers, how often a node going stale is looked for. */
+const PEER_CHECK_MS = 1_000;
 
 /**
  * `healthy`: reporting and holding the current config; `syncing`: reporting but on an
@@ -70,6 +74,10 @@ export class NodeRegistry {
   private readonly staleMs: number;
   private readonly dropMs: number;
   private readonly now: () => number;
+  /** Announces the live nodes (peers()) when they change, for the push stream. */
+  private readonly peerChanges = new EventEmitter<{ peers: [FleetPeer[]] }>().setMaxListeners(0);
+  private lastPeers = "";
+  private peerTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -81,6 +89,48 @@ export class NodeRegistry {
     this.now = options.now ?? Date.now;
   }
 
+  /**
+   * The nodes other nodes may forward to: every node that reported within the stale
+   * window, `healthy` or `syncing` alike (a syncing node serves, on a config a moment
+   * old: counting only `healthy` ones would switch forwarding off fleet-wide at every
+   * deploy, until each node reports the new revision).
+   */
+  peers(): FleetPeer[] {
+    const since = this.now() - this.staleMs;
+    return this.store.nodes
+      .list()
+      .filter((row) => row.lastSeenMs >= since)
+      .map((row) => ({ name: row.name, region: row.region, url: row.url }));
+  }
+
+  /**
+   * Calls `listener` whenever peers() changes: a node appears, moves, or goes stale.
+   * Reports are checked as they come; staleness once a second while anyone listens.
+   * Returns the unsubscribe function.
+   */
+  onPeers(listener: (peers: FleetPeer[]) => void): () => void {
+    this.peerChanges.on("peers", listener);
+    if (this.peerTimer === undefined) {
+      this.lastPeers = JSON.stringify(this.peers());
+      this.peerTimer = setInterval(() => this.checkPeers(), PEER_CHECK_MS).unref();
+    }
+    return () => {
+      this.peerChanges.off("peers", listener);
+      if (this.peerChanges.listenerCount("peers") > 0) return;
+      clearInterval(this.peerTimer);
+      this.peerTimer = undefined;
+    };
+  }
+
+  private checkPeers(): void {
+    if (this.peerTimer === undefined) return;
+    const peers = this.peers();
+    const text = JSON.stringify(peers);
+    if (text === this.lastPeers) return;
+    this.lastPeers = text;
+    this.peerChanges.emit("peers", peers);
+  }
+
   /** Records a node's report; answers with the origin's revision. */
   report(name: string, body: unknown): NodeReportAck {
     if (!NODE_NAME_PATTERN.test(name)) throw invalid("name", "letters, digits, '.', '_' or '-' (at most 128)");
@@ -88,6 +138,7 @@ export class NodeRegistry {
     const now = this.now();
     this.store.nodes.upsert({ ...r, startedAt: new Date(r.startedAt).toISOString(), name, lastSeenMs: now });
     this.store.nodes.dropSeenBefore(now - this.dropMs);
+    this.checkPeers();
     return { revision: this.bus.revision };
   }
 
