@@ -56,11 +56,16 @@ export class TelemetryShipper {
     return this.flushing;
   }
 
-  /** Sends batches until the buffer is empty (a busy node fills more than one per interval). */
-  private async sendAll(): Promise<void> {
+  /**
+   * Sends a batch, then more while a full one is waiting (a busy node fills more than one
+   * per interval); a smaller rest waits for the next interval, so a busy node sends a few
+   * big batches rather than a stream of small ones (each costs the origin a request).
+   */
+  private async sendAll(everything = false): Promise<void> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       if (!(await this.send())) return;
       if (this.invocations.length === 0 && this.logs.length === 0) return;
+      if (!everything && this.invocations.length < MAX_BATCH && this.logsThatFit() === this.logs.length) return;
     }
   }
 
@@ -105,8 +110,10 @@ export class TelemetryShipper {
     }
   }
 
+  /** Stops the interval and sends everything left (bounded by MAX_ROUNDS batches). */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.flush();
+    await this.flushing;
+    if (this.invocations.length > 0 || this.logs.length > 0) await this.sendAll(true);
   }
 }
