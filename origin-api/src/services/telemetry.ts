@@ -56,11 +56,17 @@ export function ingestTelemetry(
     return known.get(id)!;
   };
   const counts = { invocations: 0, logs: 0 };
+  // Counted per (trigger, code) and added once a batch: prom-client hashes labels per call.
+  const series = new Map<string, { trigger: string; code: string; n: number }>();
   store.tx(() => {
     for (const r of b.invocations) {
       if (!exists(r.functionId)) continue;
       store.telemetry.recordInvocation(r, b.node);
-      prometheus.invocations.inc({ trigger: r.trigger, code: r.errorCode ?? "ok" });
+      const code = r.errorCode ?? "ok";
+      const key = `${r.trigger}\u0000${code}`;
+      const seen = series.get(key);
+      if (seen === undefined) series.set(key, { trigger: r.trigger, code, n: 1 });
+      else seen.n++;
       counts.invocations++;
     }
     for (const r of b.logs) {
@@ -69,5 +75,6 @@ export function ingestTelemetry(
       counts.logs++;
     }
   });
+  for (const { trigger, code, n } of series.values()) prometheus.invocations.inc({ trigger, code }, n);
   return counts;
 }
