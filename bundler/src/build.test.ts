@@ -1,10 +1,15 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { buildFunction, hashBundle, parseFunctionConfig } from "../index.ts";
 import { REPO_ROOT } from "../../core/index.ts";
+import { collectIsolateGarbage } from "../../edge-node/src/isolate/teardown-gc.ts";
 import { rejection, tempDir } from "./test-dirs.ts";
+
+// Config evaluation leaves isolated-vm handles for the GC; finalized during Node's exit
+// they abort the process (see teardown-gc.ts), so they are collected before it.
+after(() => collectIsolateGarbage());
 
 const HELLO = {
   "index.ts": `import { greet } from "./lib/greet.ts";\nexport async function handler(req: Request): Promise<Response> {\n  return new Response(greet(new URL(req.url).pathname));\n}\n`,

@@ -1,7 +1,12 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
+import { collectIsolateGarbage } from "../../edge-node/src/isolate/teardown-gc.ts";
 import { loadConfigFile } from "../index.ts";
 import { rejection, tempDir } from "./test-dirs.ts";
+
+// Config evaluation leaves isolated-vm handles for the GC; finalized during Node's exit
+// they abort the process (see teardown-gc.ts), so they are collected before it.
+after(() => collectIsolateGarbage());
 
 test("a TS config importing defineConfig from @bunbase/functions is evaluated in an isolate", async () => {
   const dir = await tempDir({

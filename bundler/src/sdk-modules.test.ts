@@ -1,10 +1,15 @@
 // @bunbase/functions and its one package, jose, bundled from our own files whatever the
 // user installed: named by virtual paths (no host path in the bundle), tree-shaken.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { buildFunction, loadConfigFile, parseFunctionConfig } from "../index.ts";
 import { REPO_ROOT } from "../../core/index.ts";
+import { collectIsolateGarbage } from "../../edge-node/src/isolate/teardown-gc.ts";
 import { tempDir } from "./test-dirs.ts";
+
+// Config evaluation leaves isolated-vm handles for the GC; finalized during Node's exit
+// they abort the process (see teardown-gc.ts), so they are collected before it.
+after(() => collectIsolateGarbage());
 
 const FULL = `import { auth, cors, middleware, rateLimit } from "@bunbase/functions";
 export default middleware([

@@ -20,6 +20,11 @@ export interface LaunchOptions {
   onLog?: (service: "origin" | "edge", line: string) => void;
   /** Extra environment for both children. */
   env?: Record<string, string>;
+  /**
+   * Runs once the origin is up and before the edge starts (`bunbase start` deploys the
+   * examples here): when the edge first answers, it already serves them.
+   */
+  beforeEdge?: (origin: { originUrl: string; adminKey: string }) => Promise<void>;
 }
 
 export interface Platform {
@@ -122,6 +127,12 @@ export async function launchPlatform(options: LaunchOptions): Promise<Platform> 
   const adminKeyPath = join(dataDir, "admin.key");
   const adminKey = readFileSync(adminKeyPath, "utf8").trim();
   const nodeKey = readFileSync(join(dataDir, "node.key"), "utf8").trim();
+  try {
+    await options.beforeEdge?.({ originUrl, adminKey });
+  } catch (err) {
+    await origin.stop();
+    throw err;
+  }
 
   const edge: Supervised = new Supervised(
     "edge",

@@ -2,7 +2,7 @@
  * What `start` and `dev` share: launching the platform with the ports from the
  * environment, printing the children's log lines, and waiting for Ctrl-C.
  */
-import type { Platform } from "./launcher.ts";
+import type { LaunchOptions, Platform } from "./launcher.ts";
 
 export function envPort(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
   const value = env[name];
@@ -39,10 +39,15 @@ export function formatChildLine(service: string, line: string, verbose: boolean)
   return `${service} ${PINO_LEVELS[level] ?? level} ${record.msg ?? ""}${detail}`;
 }
 
-export async function launch(dataDir: string, verbose: boolean): Promise<Platform> {
+export async function launch(
+  dataDir: string,
+  verbose: boolean,
+  beforeEdge?: LaunchOptions["beforeEdge"],
+): Promise<Platform> {
   const { launchPlatform } = await import("./launcher.ts");
   return launchPlatform({
     dataDir,
+    beforeEdge,
     port: envPort("PORT", 8700),
     edgePort: envPort("EDGE_PORT", 8787),
     onLog: (service, line) => {

@@ -20,10 +20,14 @@ export const startCommand: CommandSpec = {
     const dataDir = resolve(process.env.BUNBASE_DATA_DIR ?? ".bunbase");
     // Listening before the launch: a Ctrl-C while it starts still stops both children.
     const interrupted = untilInterrupted();
-    const platform = await launch(dataDir, flags.verbose === true);
+    // The examples are deployed before the edge starts, so its first answer already serves them.
+    const edgeUrl = `http://127.0.0.1:${process.env.EDGE_PORT ?? 8787}`;
+    const platform = await launch(dataDir, flags.verbose === true, async ({ originUrl, adminKey }) => {
+      if (!existsSync(join(dataDir, MARKER)))
+        await deployExamples(new ApiClient(originUrl, adminKey), edgeUrl, dataDir, out);
+    });
     const client = new ApiClient(platform.originUrl, platform.adminKey);
     try {
-      if (!existsSync(join(dataDir, MARKER))) await deployExamples(client, platform.edgeUrl, dataDir, out);
       const urls = await httpUrls(client, platform.edgeUrl);
       const shortPath = relative(process.cwd(), platform.adminKeyPath);
       const keyPath = shortPath && !shortPath.startsWith("..") ? shortPath : platform.adminKeyPath;
