@@ -114,6 +114,11 @@ test("a GB client at the us-east node is served by the eu-west node", async () =
   assert.equal(posted.node, "edge-eu-west");
   assert.equal(posted.body?.length, 200_000);
 
+  // The us-east node counts its forwards.
+  const metrics = await (await fetch(`${us.url}/__bunbase/metrics`)).text();
+  const forwarded = /bunbase_edge_forwards_total\{region="eu-west",outcome="forwarded"\} (\d+)/.exec(metrics);
+  assert.ok(forwarded && Number(forwarded[1]) >= 2, "bunbase_edge_forwards_total counts the forwards");
+
   // The eu-west node serves what reaches it itself (it does not trust this x-forwarded-for).
   const direct = await get(eu, GB);
   assert.equal(direct.node, "edge-eu-west");

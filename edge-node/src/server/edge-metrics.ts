@@ -43,6 +43,12 @@ export class EdgeMetrics {
     labelNames: ["function", "test", "variant"] as const,
     registers: [this.registry],
   });
+  readonly forwards = new Counter({
+    name: "bunbase_edge_forwards_total",
+    help: "Requests a geo rule sent to another region, by region and outcome (forwarded, failed after it left, unreachable node skipped, served here for want of a node)",
+    labelNames: ["region", "outcome"] as const,
+    registers: [this.registry],
+  });
   readonly configRevision = new Gauge({
     name: "bunbase_edge_config_revision",
     help: "Revision of the origin config this node holds (all its workers)",

@@ -74,7 +74,14 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
   const revisions = new FleetRevision(sync);
   const regions = options.runner
     ? undefined
-    : new RegionForwarder({ nodeName, region: options.region ?? "local", sync, trustedProxies, log });
+    : new RegionForwarder({
+        nodeName,
+        region: options.region ?? "local",
+        sync,
+        trustedProxies,
+        log,
+        onOutcome: (region, outcome) => metrics.forwards.inc({ region, outcome }),
+      });
   const edge = new EdgeServer({
     revisions,
     poolStats: () => pool.stats(),

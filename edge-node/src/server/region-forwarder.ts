@@ -32,6 +32,8 @@ export interface RegionForwarderOptions {
   trustedProxies: TrustedProxies;
   log: Logger;
   forwarder?: Forwarder;
+  /** Counts each attempt (bunbase_edge_forwards_total). */
+  onOutcome?(region: string, outcome: "forwarded" | "failed" | "unreachable" | "local"): void;
 }
 
 export interface RegionForward {
@@ -73,7 +75,11 @@ export class RegionForwarder {
     o: RegionForward,
   ): Promise<boolean> {
     const peers = this.options.sync.peers;
-    if (trusted || region === this.options.region || !peers) return false;
+    if (trusted || region === this.options.region) return false;
+    if (!peers) {
+      this.options.onOutcome?.(region, "local");
+      return false;
+    }
     const chain = header(req, FORWARDED_BY);
     if (chain !== undefined && chain.split(",").length >= MAX_CHAIN)
       throw new BunbaseError("FN_006", "The request was forwarded between edge nodes too many times", {
@@ -95,16 +101,19 @@ export class RegionForwarder {
         returnUnreachable: true,
       });
       if (result.outcome !== "unreachable") {
+        this.options.onOutcome?.(region, result.outcome === "failed" ? "failed" : "forwarded");
         if (result.outcome === "failed")
           this.options.log.warn({ node: node.name, url: node.url, err: String(result.error.cause) }, "forward failed");
         return true;
       }
+      this.options.onOutcome?.(region, "unreachable");
       this.failedUntil.set(`${node.name} ${node.url}`, Date.now() + SKIP_FAILED_MS);
       this.options.log.warn(
         { node: node.name, url: node.url, err: String(result.error) },
         "node unreachable; skipping it",
       );
     }
+    this.options.onOutcome?.(region, "local");
     return false;
   }
 
