@@ -70,6 +70,19 @@ export interface FleetOrigin extends FleetProcess {
   nodeKey: string;
 }
 
+/** A request to the origin's API with its admin key; `json` becomes the JSON body. */
+export function originApi(
+  origin: FleetOrigin,
+  path: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set("authorization", `Bearer ${origin.adminKey}`);
+  if (init.json !== undefined) headers.set("content-type", "application/json");
+  const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
+  return fetch(origin.url + path, { ...init, headers, body });
+}
+
 /** The origin API on `port` (0: any free port) with its data in `dataDir`. */
 export async function startFleetOrigin(
   dataDir: string,

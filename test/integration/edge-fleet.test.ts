@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { eventually } from "../helpers/functions.ts";
 import { runCli, tempDir } from "../helpers/platform.ts";
-import { startFleetEdge, startFleetOrigin, type FleetEdge, type FleetOrigin } from "../helpers/fleet.ts";
+import { originApi, startFleetEdge, startFleetOrigin, type FleetEdge, type FleetOrigin } from "../helpers/fleet.ts";
 
 const REGIONS = ["eu-west", "us-east", "ap-south"];
 const lines: string[] = [];
@@ -45,13 +45,7 @@ interface NodeView {
   uptimeSeconds: number;
 }
 
-async function api(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  headers.set("authorization", `Bearer ${origin.adminKey}`);
-  if (init.json !== undefined) headers.set("content-type", "application/json");
-  const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
-  return fetch(origin.url + path, { ...init, headers, body });
-}
+const api = (path: string, init: RequestInit & { json?: unknown } = {}) => originApi(origin, path, init);
 
 /** Deploys `fleet` answering `label`; resolves at the API's 201 with that moment. */
 async function deploy(label: string): Promise<{ version: number; at: number }> {

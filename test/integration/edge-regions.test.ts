@@ -11,7 +11,7 @@ import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { eventually } from "../helpers/functions.ts";
 import { tempDir } from "../helpers/platform.ts";
-import { startFleetEdge, startFleetOrigin, type FleetEdge, type FleetOrigin } from "../helpers/fleet.ts";
+import { originApi, startFleetEdge, startFleetOrigin, type FleetEdge, type FleetOrigin } from "../helpers/fleet.ts";
 
 const GEO_DB = fileURLToPath(new URL("../../../shared/geo/GeoIP2-City-Test.mmdb", import.meta.url));
 const GB = "81.2.69.142";
@@ -62,13 +62,7 @@ function expect(status: number) {
   return async (res: Response) => assert.equal(res.status, status, await res.text());
 }
 
-async function api(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  headers.set("authorization", `Bearer ${origin.adminKey}`);
-  if (init.json !== undefined) headers.set("content-type", "application/json");
-  const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
-  return fetch(origin.url + path, { ...init, headers, body });
-}
+const api = (path: string, init: RequestInit & { json?: unknown } = {}) => originApi(origin, path, init);
 
 interface Where {
   node: string | null;
