@@ -16,20 +16,10 @@
  * beyond `maxKeys` the least recently used key is dropped (which can only loosen a limit).
  */
 
-export interface RateLimitResult {
-  allowed: boolean;
-  limit: number;
-  /** Requests still allowed right now after this one. */
-  remaining: number;
-  /** Seconds until the current window ends (allowed), or until a request is allowed again (refused). */
-  resetSeconds: number;
-}
+import { countHit, type RateLimitVerdict, type WindowCounter } from "../../../sdk/src/sliding-window.guest.ts";
 
-interface Counter {
-  windowStart: number;
-  previous: number;
-  current: number;
-}
+/** The counting itself is the SDK's pure countHit(): `rateLimit()` in code counts alike. */
+export type RateLimitResult = RateLimitVerdict;
 
 export interface SlidingWindowOptions {
   maxKeys?: number;
@@ -39,7 +29,7 @@ export interface SlidingWindowOptions {
 const SWEEP_EVERY_MS = 10_000;
 
 export class SlidingWindowLimiter {
-  readonly #counters = new Map<string, Counter & { windowMs: number }>();
+  readonly #counters = new Map<string, WindowCounter & { windowMs: number }>();
   readonly #maxKeys: number;
   readonly #now: () => number;
   #lastSweep = 0;
@@ -56,21 +46,12 @@ export class SlidingWindowLimiter {
   hit(key: string, limit: number, windowMs: number): RateLimitResult {
     const now = this.#now();
     this.#sweep(now);
-    const windowStart = Math.floor(now / windowMs) * windowMs;
-    const counter = this.#counters.get(key) ?? { windowStart, previous: 0, current: 0, windowMs };
+    const counter = this.#counters.get(key) ?? { windowStart: 0, previous: 0, current: 0, windowMs };
     // Re-inserted on every hit: the Map's order is then least recently used first.
     this.#counters.delete(key);
     this.#counters.set(key, counter);
     if (this.#counters.size > this.#maxKeys) this.#counters.delete(this.#counters.keys().next().value!);
-    roll(counter, windowStart, windowMs);
-    const elapsed = now - windowStart;
-    const estimate = (counter.previous * (windowMs - elapsed)) / windowMs + counter.current;
-    if (estimate + 1 <= limit) {
-      counter.current += 1;
-      const remaining = Math.max(0, Math.floor(limit - estimate - 1));
-      return { allowed: true, limit, remaining, resetSeconds: seconds(windowMs - elapsed) };
-    }
-    return { allowed: false, limit, remaining: 0, resetSeconds: seconds(waitMs(counter, limit, windowMs, elapsed)) };
+    return countHit(counter, limit, windowMs, now);
   }
 
   #sweep(now: number): void {
@@ -80,28 +61,4 @@ export class SlidingWindowLimiter {
       if (now >= counter.windowStart + 2 * counter.windowMs) this.#counters.delete(key);
     }
   }
-}
-
-function roll(counter: Counter, windowStart: number, windowMs: number): void {
-  if (counter.windowStart === windowStart) return;
-  counter.previous = counter.windowStart === windowStart - windowMs ? counter.current : 0;
-  counter.current = 0;
-  counter.windowStart = windowStart;
-}
-
-/** How long until `previous * weight + current + 1 <= limit` holds again. */
-function waitMs(counter: Counter, limit: number, windowMs: number, elapsed: number): number {
-  const left = windowMs - elapsed;
-  if (counter.current + 1 <= limit && counter.previous > 0) {
-    // Within this window, as the previous window's share shrinks.
-    return Math.max(0, left - ((limit - 1 - counter.current) * windowMs) / counter.previous);
-  }
-  // After this window ends, once this window's count (then the previous) has shrunk enough.
-  const intoNext = Math.max(0, windowMs * (1 - (limit - 1) / counter.current));
-  return left + intoNext;
-}
-
-/** Whole seconds, rounded up, at least 1 (`retry-after: 0` would invite a busy loop). */
-function seconds(ms: number): number {
-  return Math.max(1, Math.ceil(ms / 1000));
 }
