@@ -9,8 +9,16 @@
  * apply, and kept per URL in this module's scope (per isolate): jose caches the keys for
  * 10 minutes and refetches on an unknown `kid` (at most every 30 s).
  */
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from "jose";
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { unauthorized, type AuthOutcome } from "./error-response.guest.ts";
+import {
+  BEARER,
+  CLOCK_TOLERANCE_S,
+  HMAC_ALGS,
+  PUBLIC_KEY_ALGS,
+  describeJwtFailure,
+  isKeySourceFailure,
+} from "./jwt-rules.guest.ts";
 
 export interface JwtSettings {
   secret?: string;
@@ -18,11 +26,6 @@ export interface JwtSettings {
   issuer?: string;
   audience?: string | string[];
 }
-
-const HMAC_ALGS = ["HS256", "HS384", "HS512"];
-const PUBLIC_KEY_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
-const CLOCK_TOLERANCE_S = 5;
-const BEARER = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i;
 
 /** Made on first use (no web API at module load). */
 const jwksByUrl = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
@@ -84,21 +87,6 @@ export async function verifyJwt(
         headers: {},
       };
     }
-    return fail(`Invalid token: ${describe(err)}`, describe(err));
+    return fail(`Invalid token: ${describeJwtFailure(err)}`, describeJwtFailure(err));
   }
-}
-
-/** The JWKS endpoint is down, refused by egress, or serves garbage: not the token's fault. */
-function isKeySourceFailure(err: unknown): boolean {
-  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) return true;
-  return !(err instanceof errors.JOSEError);
-}
-
-function describe(err: unknown): string {
-  if (err instanceof errors.JWTExpired) return "The token has expired";
-  if (err instanceof errors.JWTClaimValidationFailed) return `The token's ${err.claim} claim is not accepted`;
-  if (err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey)
-    return "The signature does not verify";
-  if (err instanceof errors.JOSEAlgNotAllowed) return "The token's algorithm is not accepted";
-  return "The token is malformed";
 }

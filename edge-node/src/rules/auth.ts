@@ -14,9 +14,17 @@
  *   keyIndex}`, never the key itself.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from "jose";
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
 import type { EdgeConfig } from "../../../bundler/index.ts";
 import { BunbaseError } from "../../../core/index.ts";
+import {
+  BEARER,
+  CLOCK_TOLERANCE_S,
+  HMAC_ALGS,
+  PUBLIC_KEY_ALGS,
+  describeJwtFailure,
+  isKeySourceFailure,
+} from "../../../sdk/src/jwt-rules.guest.ts";
 
 type AuthConfig = NonNullable<EdgeConfig["auth"]>;
 type JwtConfig = Extract<AuthConfig, { type: "jwt" }>;
@@ -33,10 +41,6 @@ export interface AuthRule {
 export function authRule(config: AuthConfig, realm: string): AuthRule {
   return config.type === "jwt" ? new JwtAuth(config, realm) : new ApiKeyAuth(config, realm);
 }
-
-const HMAC_ALGS = ["HS256", "HS384", "HS512"];
-const PUBLIC_KEY_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
-const CLOCK_TOLERANCE_S = 5;
 
 /** One JWKS per URL for the process: jose caches its keys (10 min) and refetches on an unknown `kid`. */
 const jwksByUrl = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
@@ -66,7 +70,7 @@ class JwtAuth implements AuthRule {
   }
 
   async verify(header: (name: string) => string | undefined): Promise<AuthOutcome> {
-    const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header("authorization") ?? "");
+    const match = BEARER.exec(header("authorization") ?? "");
     // RFC 6750 section 3.1: a request without credentials gets a challenge without an error code.
     if (!match) return this.#fail("Missing bearer token: send Authorization: Bearer <jwt>", undefined);
     const token = match[1];
@@ -97,7 +101,7 @@ class JwtAuth implements AuthRule {
           }),
         };
       }
-      return this.#fail(`Invalid token: ${describe(err)}`, describe(err));
+      return this.#fail(`Invalid token: ${describeJwtFailure(err)}`, describeJwtFailure(err));
     }
   }
 
@@ -108,21 +112,6 @@ class JwtAuth implements AuthRule {
         : `Bearer realm="${this.realm}", error="invalid_token", error_description="${description.replace(/["\\]/g, "")}"`;
     return { ok: false, error: unauthorized(message, challenge) };
   }
-}
-
-/** The JWKS endpoint is down or serves garbage: the server's problem, not the token's. */
-function isKeySourceFailure(err: unknown): boolean {
-  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) return true;
-  return !(err instanceof errors.JOSEError);
-}
-
-function describe(err: unknown): string {
-  if (err instanceof errors.JWTExpired) return "The token has expired";
-  if (err instanceof errors.JWTClaimValidationFailed) return `The token's ${err.claim} claim is not accepted`;
-  if (err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey)
-    return "The signature does not verify";
-  if (err instanceof errors.JOSEAlgNotAllowed) return "The token's algorithm is not accepted";
-  return "The token is malformed";
 }
 
 class ApiKeyAuth implements AuthRule {
