@@ -1,5 +1,6 @@
 /** Creating and deploying functions through the real API, for integration tests. */
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import type { TestPlatform } from "./platform.ts";
 
 export interface Deployment {
@@ -49,4 +50,24 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+export interface FreshResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One GET on its own connection (no keep-alive), so the kernel spreads them over an edge's workers. */
+export function onFreshConnection(url: string, headers: Record<string, string> = {}): Promise<FreshResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL(url), { agent: false, headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }

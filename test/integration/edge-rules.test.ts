@@ -5,11 +5,11 @@
  * GeoIP database and are covered by the rules' unit tests.
  */
 import assert from "node:assert/strict";
-import { createServer, request as httpRequest, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from "jose";
-import { deployFiles, errorOf } from "../helpers/functions.ts";
+import { deployFiles, errorOf, onFreshConnection } from "../helpers/functions.ts";
 import { startPlatform, type TestPlatform } from "../helpers/platform.ts";
 
 /** Echoes what the handler saw: path, query, A/B headers and ctx.auth. */
@@ -179,22 +179,8 @@ test("ip deny (the loopback client) and an allow list that lacks it: 403 FN_009"
   await ok.body?.cancel();
 });
 
-/** One request on its own connection, so the kernel spreads them over the workers. */
-function freshConnection(path: string, headers: Record<string, string> = {}) {
-  const url = new URL(p.edgeUrl + path);
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>(
-    (resolve, reject) => {
-      const req = httpRequest(url, { agent: false, headers }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => (body += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      });
-      req.on("error", reject);
-      req.end();
-    },
-  );
-}
+const freshConnection = (path: string, headers: Record<string, string> = {}) =>
+  onFreshConnection(p.edgeUrl + path, headers);
 
 test("rate limit: exactly maxRequests pass across both workers, then 429 FN_007", async () => {
   await deployFiles(

@@ -5,11 +5,11 @@
  * the claims on ctx.auth, and the rate limit counted by the node, exact across workers.
  */
 import assert from "node:assert/strict";
-import { createServer, request as httpRequest, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from "jose";
-import { deployFiles, errorOf } from "../helpers/functions.ts";
+import { deployFiles, errorOf, onFreshConnection } from "../helpers/functions.ts";
 import { startPlatform, type TestPlatform } from "../helpers/platform.ts";
 
 const JWT_SECRET = "sdk-integration-hs256-secret-0123456789";
@@ -117,22 +117,7 @@ test("no token, expired, wrong audience and alg none: 401 FN_009 in the edge's e
   }
 });
 
-/** One request on its own connection, so the kernel spreads them over the workers. */
-function freshConnection(path: string, headers: Record<string, string>) {
-  const url = new URL(p.edgeUrl + path);
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>(
-    (resolve, reject) => {
-      const req = httpRequest(url, { agent: false, headers }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => (body += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      });
-      req.on("error", reject);
-      req.end();
-    },
-  );
-}
+const freshConnection = (path: string, headers: Record<string, string>) => onFreshConnection(p.edgeUrl + path, headers);
 
 test("rateLimit(): the 6th request is 429 FN_007, counted by the node across both workers", async () => {
   const headers = { authorization: `Bearer ${await token()}` };
