@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { EdgeConfig } from "../../../bundler/index.ts";
 import type { ActiveVersion, EdgeFunction } from "../../../core/index.ts";
-import { TrustedProxies } from "../../../geo/index.ts";
 import { EdgeGate, withRequestHeaders, type GateRequest } from "./edge-gate.ts";
 import { LocalRateLimitStore } from "./rate-limit-store.ts";
 
@@ -18,12 +17,12 @@ function fn(id: string, edge?: EdgeConfig, extra: Partial<EdgeFunction> = {}): E
   return { id, name: id, config: { edge } as EdgeFunction["config"], versions: { prod: active(3, edge) }, ...extra };
 }
 
-const gate = () => new EdgeGate({ rateLimits: new LocalRateLimitStore(), trustedProxies: TrustedProxies.none });
+const gate = () => new EdgeGate({ rateLimits: new LocalRateLimitStore() });
 const req = (url: string, headers: Record<string, string> = {}): GateRequest => ({
   method: "GET",
   url,
   headers,
-  peer: "::ffff:192.0.2.10",
+  clientIp: "192.0.2.10",
 });
 
 test("the environment's resolved rules win over the config's", () => {

@@ -7,7 +7,7 @@
  */
 import type { ActiveVersion, EdgeFunction } from "../../../core/index.ts";
 import { BunbaseError } from "../../../core/index.ts";
-import { clientAddress, TrustedProxies, type GeoInfo } from "../../../geo/index.ts";
+import type { GeoInfo } from "../../../geo/index.ts";
 import type { Claims } from "./auth.ts";
 import { edgeRulesFor, type Answer, type EdgeRequest, type Rejection } from "./edge-rules.ts";
 import { mergeHeaders, type HeaderList } from "./header-list.ts";
@@ -21,8 +21,11 @@ export interface GateRequest {
   url: string;
   /** Node's IncomingHttpHeaders (lower-case names). */
   headers: Record<string, string | string[] | undefined>;
-  /** The socket's peer address. */
-  peer: string | undefined;
+  /**
+   * The client's address as the server established it (the socket peer, x-forwarded-for
+   * behind a trusted proxy, or what a signed forward from a fleet node vouches for); "" if unknown.
+   */
+  clientIp: string;
   /** The client's location, when the caller already looked it up (else `lookupGeo`). */
   geo?: GeoInfo | null;
 }
@@ -49,18 +52,13 @@ export type GateOutcome = Answer | Rejection | Admission;
 
 export interface EdgeGateOptions {
   rateLimits: RateLimitStore;
-  trustedProxies?: TrustedProxies;
   /** Locates a client address for `edge.geo` (geo/'s GeoDatabase); without it geo rules match nothing. */
   lookupGeo?(clientIp: string): GeoInfo | null;
   onAssignment?(fn: EdgeFunction, test: string, variant: string): void;
 }
 
 export class EdgeGate {
-  readonly #trusted: TrustedProxies;
-
-  constructor(private readonly options: EdgeGateOptions) {
-    this.#trusted = options.trustedProxies ?? TrustedProxies.fromEnv();
-  }
+  constructor(private readonly options: EdgeGateOptions) {}
 
   /** The rules `active` runs with: its environment's resolved block, else the config's. */
   static rulesOf(fn: EdgeFunction, active: ActiveVersion | undefined) {
@@ -72,7 +70,7 @@ export class EdgeGate {
     first: GateTarget,
     route: (pathname: string) => GateTarget | undefined,
   ): Promise<GateOutcome> {
-    const clientIp = clientAddress(req.peer, req.headers["x-forwarded-for"], this.#trusted) ?? "";
+    const clientIp = req.clientIp;
     const header = (name: string) => {
       const value = req.headers[name];
       return Array.isArray(value) ? value[0] : value;

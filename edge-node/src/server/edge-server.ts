@@ -59,7 +59,6 @@ export class EdgeServer {
     this.trusted = options.trustedProxies ?? TrustedProxies.fromEnv();
     this.gate = new EdgeGate({
       rateLimits: options.rateLimits ?? rateLimitStore(isClusterWorker()),
-      trustedProxies: this.trusted,
       onAssignment: (fn, test, variant) => options.metrics.abAssignments.inc({ function: fn.name, test, variant }),
     });
     const apply = () => {
@@ -102,10 +101,12 @@ export class EdgeServer {
     const node = { "x-bunbase-edge-node": this.options.nodeName };
     // A request another fleet node forwarded (signed): its client address is the one it vouches for.
     const forwardedClient = this.options.regions?.forwardedClient(req) ?? null;
-    const geo = this.locate(req, forwardedClient);
+    const client =
+      forwardedClient ?? clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], this.trusted) ?? "";
+    const geo = this.locate(client);
     let call: EdgeCall = { target: { fn: match.fn, environment, active, trigger: "http" }, path: req.url ?? "/" };
     if (EdgeGate.rulesOf(match.fn, active) !== undefined) {
-      const admitted = await this.admit(req, url, call.target, geo, forwardedClient);
+      const admitted = await this.admit(req, url, call.target, geo, client, forwardedClient !== null);
       if (admitted.action === "answer") return writeResult(res, admitted.status, admitted.headers, null, node);
       if (admitted.action === "reject")
         return void writeError(res, admitted.error, invocationId, { ...headerRecord(admitted.headers), ...node });
@@ -128,8 +129,7 @@ export class EdgeServer {
       body,
       auth: call.auth,
       geo: geo === null ? null : { ...geo },
-      clientIp:
-        forwardedClient ?? clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], this.trusted) ?? "",
+      clientIp: client,
     });
     const edgeHeaders = call.responseHeaders ?? [];
     const extra = { ...outcome.headers, ...node };
@@ -143,11 +143,9 @@ export class EdgeServer {
   }
 
   /** The client's location (contract section 5), when this node has a GeoIP database. */
-  private locate(req: IncomingMessage, forwardedClient: string | null): GeoInfo | null {
+  private locate(client: string): GeoInfo | null {
     const db = this.options.geo;
-    if (!db) return null;
-    const ip = forwardedClient ?? clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], this.trusted);
-    return ip === null ? null : db.lookup(ip);
+    return db && client !== "" ? db.lookup(client) : null;
   }
 
   /** A CORS preflight is routed as the request it announces, when that function has a cors rule. */
@@ -167,12 +165,13 @@ export class EdgeServer {
     url: URL,
     target: Target,
     geo: GeoInfo | null,
-    forwardedClient: string | null,
+    clientIp: string,
+    forwarded: boolean,
   ) {
     const method = req.method ?? "GET";
-    const peer = forwardedClient ?? req.socket.remoteAddress;
-    const headers = forwardedClient === null ? req.headers : { ...req.headers, "x-forwarded-for": undefined };
-    const request = { method, url: url.pathname + url.search, headers, peer, geo };
+    // A forwarded request's x-forwarded-for names fleet hops: its rules never see it.
+    const headers = forwarded ? { ...req.headers, "x-forwarded-for": undefined } : req.headers;
+    const request = { method, url: url.pathname + url.search, headers, clientIp, geo };
     const admitted = await this.gate.admit(request, target, (pathname) => {
       const next = this.routes.match(method, pathname);
       return "fn" in next ? { fn: next.fn, active: next.fn.versions[target.environment] } : undefined;
