@@ -6,3 +6,4 @@ export * from "./src/data-dir.ts";
 export * from "./src/spawn.ts";
 export * from "./src/sse.ts";
 export * from "./src/shutdown.ts";
+export * from "./src/egress-policy.ts";

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
-import type { EgressConfig } from "./egress-policy.ts";
+import type { EgressConfig } from "../../../core/index.ts";
 import { collect, collectingPool, limits, request, source } from "./test-support.ts";
 
 /** One upstream response the tests watch: what it wrote, whether it ended, when it closed. */

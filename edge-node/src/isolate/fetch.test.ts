@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
-import type { EgressConfig } from "./egress-policy.ts";
+import type { EgressConfig } from "../../../core/index.ts";
 import { readFetchArgs } from "./host-fetch.ts";
 import { collectingPool, limits, source } from "./test-support.ts";
 import type { IsolatePool } from "./index.ts";

@@ -5,7 +5,7 @@
  * stays here, read chunk by chunk as the guest asks (fetch-bodies.ts).
  * https://fetch.spec.whatwg.org/#http-redirect-fetch for the redirect rules.
  */
-import type { EgressConfig } from "./egress-policy.ts";
+import type { EgressConfig } from "../../../core/index.ts";
 import { discard, FetchBodies } from "./fetch-bodies.ts";
 import { HostCallError, type HostCallContext } from "./host-calls.ts";
 import { PinnedAgents } from "./pinned-agents.ts";

@@ -5,7 +5,7 @@
 export { IsolatePool } from "./pool.ts";
 export { InvocationFailure } from "./invocation-failure.ts";
 export { MAX_LOG_BYTES, MAX_LOG_LINES } from "./log-budget.ts";
-export type { EgressConfig } from "./egress-policy.ts";
+export type { EgressConfig } from "../../../core/index.ts";
 export type {
   EgressOptions,
   EventInput,

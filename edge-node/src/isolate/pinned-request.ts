@@ -1,5 +1,5 @@
 /**
- * One HTTP exchange of a guest's fetch, to an address vetted by egress-policy.ts: the host
+ * One HTTP exchange of a guest's fetch, to an address vetted by core/src/egress-policy.ts: the host
  * name is resolved once here, every address is checked, and connections go only to the
  * addresses that passed (through a connection pool pinned to them, see pinned-agents.ts),
  * so a second DNS answer can never steer a socket elsewhere. The
@@ -9,7 +9,7 @@ import { lookup } from "node:dns/promises";
 import { pipeline, type Readable, type Transform } from "node:stream";
 import { constants, createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { request } from "undici";
-import { checkDestination, type EgressConfig, type EgressPolicyOptions } from "./egress-policy.ts";
+import { checkDestination, type EgressConfig, type EgressPolicyOptions } from "../../../core/index.ts";
 import { HostCallError } from "./host-calls.ts";
 import type { PinnedAddress, PinnedAgents } from "./pinned-agents.ts";
 

@@ -1,6 +1,6 @@
 /** The public shapes of the isolate layer (see index.ts). */
 import type { LogLevel } from "../../../core/index.ts";
-import type { EgressConfig } from "./egress-policy.ts";
+import type { EgressConfig } from "../../../core/index.ts";
 
 /** One immutable version of a function, as the pool runs it. */
 export interface FunctionSource {
