@@ -1,13 +1,19 @@
 #!/usr/bin/env node
-// `npm test`: installs the system packages the tests need (idempotent), then runs every
+// `npm test`: installs the system packages and the origin workers' runtimes the tests need
+// (idempotent), then runs every
 // *.test.ts with Node's test runner under the flags isolated-vm needs.
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const setup = spawnSync("bash", [join(root, "scripts/setup-system.sh")], { stdio: "inherit" });
-if (setup.status !== 0) process.exit(setup.status ?? 1);
+for (const [command, script] of [
+  ["bash", "scripts/setup-system.sh"],
+  [process.execPath, "scripts/setup-runtimes.mjs"],
+]) {
+  const setup = spawnSync(command, [join(root, script)], { stdio: "inherit" });
+  if (setup.status !== 0) process.exit(setup.status ?? 1);
+}
 
 const roots = ["core", "bundler", "sdk", "edge-node", "origin-api", "geo", "cli", "test"];
 const only = process.argv.slice(2);

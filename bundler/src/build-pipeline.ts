@@ -1,8 +1,8 @@
-/** One deploy build: config from the upload (or the stored one), then the bundle. */
+/** One deploy build: config from the upload (or the stored one), then the bundle of an edge function. */
 import { BunbaseError, invalid, isBunbaseError } from "../../core/index.ts";
 import { buildFunction } from "./build.ts";
 import { loadConfigFile } from "./config-loader.ts";
-import { parseFunctionConfig, type FunctionConfig } from "./config-schema.ts";
+import { isEdgeRunnable, parseFunctionConfig, type FunctionConfig } from "./config-schema.ts";
 import type { WorkerBuildOutput } from "./build-worker-protocol.ts";
 
 /**
@@ -31,6 +31,8 @@ export async function buildUpload(dir: string, storedConfig?: FunctionConfig): P
   } else {
     throw invalid("", "no function.config found in the upload and no stored config");
   }
+  // Origin workers build their own artifact (origin-api/src/workers/runtimes/).
+  if (!isEdgeRunnable(config)) return { config, configFromUpload: loaded !== undefined, build: null };
   const build = await buildFunction({ dir, config });
   return { config, configFromUpload: loaded !== undefined, build };
 }

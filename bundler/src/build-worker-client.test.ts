@@ -16,8 +16,8 @@ test("builds in the worker; the upload's config replaces the stored one, keeping
   assert.equal(out.configFromUpload, true);
   assert.equal(out.config.name, "hello");
   assert.equal(out.config.memory, 256);
-  assert.equal(out.build.exportName, "default");
-  assert.match(out.build.bundleHash, /^sha256:/);
+  assert.equal(out.build!.exportName, "default");
+  assert.match(out.build!.bundleHash, /^sha256:/);
   assert.notEqual(client.pid, process.pid);
 });
 
@@ -58,7 +58,7 @@ test("a killed worker fails its in-flight build and a new one takes over", async
   assert.equal(err.code, "FN_005");
   assert.match(err.message, /build worker crashed/);
   const again = await client.build({ dir: ok, storedConfig: parseFunctionConfig({}) });
-  assert.equal(again.build.exportName, "default");
+  assert.equal(again.build!.exportName, "default");
   assert.notEqual(client.pid, firstPid);
 });
 

@@ -13,7 +13,8 @@ export interface WorkerBuildOutput {
   config: FunctionConfig;
   /** True when the upload's `function.config.*` replaced the stored config. */
   configFromUpload: boolean;
-  build: BuildResult;
+  /** The isolate bundle; null for a function that runs in origin workers (built by the origin). */
+  build: BuildResult | null;
 }
 
 export type BuildReply =

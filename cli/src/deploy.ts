@@ -4,11 +4,12 @@
  * like wrangler), create the function or update its config, then upload the prebuilt
  * bundle.
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { FunctionConfig } from "../../bundler/index.ts";
 import { seg, type ApiClient, ApiError } from "./api-client.ts";
+import { UsageError } from "./command.ts";
 import { formatBytes, formatDiagnostic, shortHash, type Diagnostic } from "./output.ts";
-import { loadFunction } from "./local-build.ts";
+import { loadConfig, loadFunction } from "./local-build.ts";
 
 export interface Deployment {
   version: number;
@@ -41,6 +42,9 @@ export interface DeployResult {
 type RemoteFunction = Record<string, unknown> & { activeVersions?: Record<string, number> };
 
 export async function deployFunctionDir(client: ApiClient, dir: string, options: DeployOptions): Promise<DeployResult> {
+  const { isEdgeRunnable } = await import("../../bundler/index.ts");
+  const loaded = await loadConfig(resolve(dir), options.name);
+  if (!isEdgeRunnable(loaded.config)) return deploySources(client, resolve(dir), loaded.config, options);
   const { config, build } = await loadFunction(resolve(dir), options.name);
   const { created } = await upsertFunction(client, options.name, config);
   const deployment = await client.request<Deployment>("POST", `/functions/${seg(options.name)}/deploy`, {
@@ -57,6 +61,53 @@ export async function deployFunctionDir(client: ApiClient, dir: string, options:
     ),
   ];
   return { name: options.name, deployment, config, created, warnings, httpPaths: httpPaths(config) };
+}
+
+/**
+ * A function for origin workers (Python, Go, a JS runtime placed on the origin, a
+ * container): the origin builds it, so the folder goes up as a gzipped tarball (VCS data
+ * left out); a container's folder holds its image as `image.tar`.
+ */
+async function deploySources(
+  client: ApiClient,
+  dir: string,
+  config: FunctionConfig,
+  options: DeployOptions,
+): Promise<DeployResult> {
+  const { created } = await upsertFunction(client, options.name, config);
+  const query = { environment: options.environment, message: options.message };
+  const upload =
+    config.runtime === "container"
+      ? { body: await readImage(dir), headers: { "content-type": "application/vnd.oci.image.layout.v1+tar" } }
+      : { body: await tarFolder(dir), headers: { "content-type": "application/gzip" } };
+  const deployment = await client.request<Deployment>("POST", `/functions/${seg(options.name)}/deploy`, {
+    ...upload,
+    query,
+  });
+  const warnings = (deployment.warnings ?? []).map((w) => formatDiagnostic(w as Diagnostic));
+  return { name: options.name, deployment, config, created, warnings, httpPaths: httpPaths(config) };
+}
+
+async function tarFolder(dir: string): Promise<Uint8Array> {
+  const { create } = await import("tar");
+  const chunks: Buffer[] = [];
+  const stream = create(
+    { gzip: true, cwd: dir, portable: true, filter: (path) => !/(^|\/)(\.git|\.bunbase)(\/|$)/.test(path) },
+    ["."],
+  );
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+async function readImage(dir: string): Promise<Uint8Array> {
+  const { readFile } = await import("node:fs/promises");
+  try {
+    return await readFile(join(dir, "image.tar"));
+  } catch {
+    throw new UsageError(
+      `a container function's folder holds its image as image.tar (docker save or OCI layout): none in ${dir}`,
+    );
+  }
 }
 
 /** Creates the function when the API does not know it (FN_001), else PUTs the config if it changed. */

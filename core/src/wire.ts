@@ -27,6 +27,12 @@ export interface ActiveVersion {
    * secrets (e.g. a staging JWT secret); the edge prefers it to `config.edge`.
    */
   edge?: EdgeConfig;
+  /**
+   * "origin": this version runs in origin workers (containers), not in edge isolates (its
+   * runtime or placement said so when it was deployed): edge nodes apply the edge rules and
+   * forward the request to the origin; `bundleHash` names its artifact. Absent: an isolate.
+   */
+  placement?: "origin";
 }
 
 /** A version an `edge.abTests` variant pins, so an edge node can run it beside the active one. */
@@ -34,6 +40,7 @@ export interface PinnedVersion {
   version: number;
   bundleHash: string;
   exportName: string;
+  placement?: "origin";
 }
 
 export interface EdgeFunction {
@@ -105,6 +112,8 @@ export const INTERNAL_HEADERS = {
   trigger: "x-bunbase-trigger",
   /** The query string of the API's invoke call minus its own parameters, e.g. `?page=2`. */
   query: "x-bunbase-original-query",
+  /** A pinned version's placement ("origin" for origin workers). */
+  placement: "x-bunbase-pin-placement",
 } as const;
 
 /** Headers every invocation response carries (contract 2.3). */

@@ -80,6 +80,8 @@ export interface InvocationMeta {
   memoryMb: number;
   /** Cold starts only: whether our V8 code cache for the bundle was used, rejected, or produced now. */
   codeCache?: "produced" | "used" | "rejected";
+  /** Set by origin workers: `timing.isolateMs` is the container's start (server-timing `container`). */
+  container?: true;
 }
 
 export interface GuestLog {

@@ -135,7 +135,9 @@ function pinned(
 ): ActiveVersion | undefined {
   if (version === undefined || !active || version === active.version) return active;
   const pin = fn.pinnedVersions?.find((v) => v.version === version);
-  return pin ? { ...active, ...pin } : active;
+  if (!pin) return active;
+  const { placement: _placement, ...rest } = active;
+  return { ...rest, ...pin };
 }
 
 function splitUrl(url: string): { pathname: string; search: string } {

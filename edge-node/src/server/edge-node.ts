@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import { announceListening, type EdgeSnapshot, type Logger } from "../../../core/index.ts";
+import { announceListening, type EdgeFunction, type EdgeSnapshot, type Logger } from "../../../core/index.ts";
 import { GeoDatabase, TrustedProxies } from "../../../geo/index.ts";
 import { IsolatePool } from "../isolate/index.ts";
 import { BundleStore } from "./bundle-store.ts";
@@ -12,7 +12,8 @@ import { isClusterWorker } from "./cluster-messages.ts";
 import { EdgeMetrics } from "./edge-metrics.ts";
 import { EdgeServer } from "./edge-server.ts";
 import { FleetRevision } from "./fleet-revision.ts";
-import { InvokeService } from "./invoke-service.ts";
+import { InvokeService, type OriginWorkers } from "./invoke-service.ts";
+import { OriginForwarder } from "./origin-forwarder.ts";
 import { OriginSync } from "./origin-sync.ts";
 import { RegionForwarder } from "./region-forwarder.ts";
 import { TelemetryShipper } from "./telemetry-shipper.ts";
@@ -30,7 +31,18 @@ export interface EdgeNodeOptions {
   /** BUNBASE_REGION: requests `edge.geo` assigns to another region are forwarded there. */
   region?: string;
   log: Logger;
+  /**
+   * The origin's runner only: runs functions placed on the origin (containers), follows
+   * each applied config (warm containers, versions gone) and closes with the node.
+   */
+  originWorkers?: (deps: { recordLog: TelemetryShipper["recordLog"] }) => RunnerOriginWorkers;
 }
+
+export type RunnerOriginWorkers = OriginWorkers & {
+  apply(snapshot: EdgeSnapshot): void;
+  stats(): object;
+  close(): Promise<void>;
+};
 
 export interface RunningEdgeNode {
   url: string;
@@ -67,7 +79,8 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
     egress: { deniedHosts: [new URL(options.apiUrl).host] },
     rateLimits,
   });
-  const invoker = new InvokeService(pool, bundles, telemetry, metrics);
+  const originWorkers = options.originWorkers?.({ recordLog: (record) => telemetry.recordLog(record) });
+  const invoker = new InvokeService(pool, bundles, telemetry, metrics, originWorkers);
 
   log.info({ apiUrl: options.apiUrl }, "fetching config from the origin");
   await sync.start();
@@ -82,9 +95,19 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
         log,
         onOutcome: (region, outcome) => metrics.forwards.inc({ region, outcome }),
       });
+  // Origin-placed functions run in the origin's containers: this node forwards to them.
+  const origin = options.runner
+    ? undefined
+    : new OriginForwarder({
+        nodeName,
+        apiUrl: options.apiUrl,
+        apiKey: options.apiKey,
+        onOutcome: (outcome) => metrics.forwards.inc({ region: "origin", outcome }),
+      });
   const edge = new EdgeServer({
+    origin,
     revisions,
-    poolStats: () => pool.stats(),
+    poolStats: () => (originWorkers ? { ...pool.stats(), containers: originWorkers.stats() } : pool.stats()),
     nodeName,
     runner: options.runner,
     internalToken: options.internalToken,
@@ -100,7 +123,8 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
   // Drop warm isolates of versions no environment points to; keep scaling.minInstances loaded.
   const warmth = new WarmPlanner();
   const applySnapshot = (snapshot: EdgeSnapshot) => {
-    const plan = warmth.plan(snapshot);
+    originWorkers?.apply(snapshot);
+    const plan = warmth.plan(isolateFunctions(snapshot));
     for (const [functionId, versions] of plan.keep) pool.evict(functionId, versions);
     for (const functionId of plan.removed) pool.evict(functionId);
     if (options.runner) return; // the origin's runner keeps nothing warm ahead of use
@@ -141,17 +165,36 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
       server.closeAllConnections();
       sync.close();
       await regions?.close();
+      await origin?.close();
       geo?.close();
+      await originWorkers?.close();
       await telemetry.close();
       await pool.close();
     },
   };
 }
 
-/** The bundles any environment or A/B pin of any function points to. */
+/** The snapshot as far as it runs in isolates: versions placed on the origin run in containers. */
+function isolateFunctions(snapshot: EdgeSnapshot): EdgeSnapshot {
+  const onOrigin = (v: { placement?: string } | undefined) => v?.placement === "origin";
+  const mixed = snapshot.functions.some(
+    (fn) => Object.values(fn.versions).some(onOrigin) || (fn.pinnedVersions ?? []).some(onOrigin),
+  );
+  if (!mixed) return snapshot;
+  const functions: EdgeFunction[] = [];
+  for (const fn of snapshot.functions) {
+    const versions = Object.fromEntries(Object.entries(fn.versions).filter(([, v]) => !onOrigin(v)));
+    const pinnedVersions = fn.pinnedVersions?.filter((v) => !onOrigin(v));
+    if (Object.keys(versions).length === 0 && !pinnedVersions?.length) continue;
+    functions.push({ ...fn, versions, ...(pinnedVersions ? { pinnedVersions } : {}) });
+  }
+  return { ...snapshot, functions };
+}
+
+/** The bundles any environment or A/B pin of any isolate function points to. */
 function activeBundles(snapshot: EdgeSnapshot): string[] {
   const hashes: string[] = [];
-  for (const fn of snapshot.functions) {
+  for (const fn of isolateFunctions(snapshot).functions) {
     for (const active of Object.values(fn.versions)) if (active) hashes.push(active.bundleHash);
     for (const pinned of fn.pinnedVersions ?? []) hashes.push(pinned.bundleHash);
   }

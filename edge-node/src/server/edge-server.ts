@@ -10,6 +10,7 @@ import {
   ENVIRONMENTS,
   INTERNAL_HEADERS,
   newInvocationId,
+  type ActiveVersion,
   type Environment,
   type Logger,
 } from "../../../core/index.ts";
@@ -24,6 +25,7 @@ import { headerPairs, readBody, requestBody, writeError, writeResponse, writeRes
 import type { InvokeService, Target } from "./invoke-service.ts";
 import type { OriginSync } from "./origin-sync.ts";
 import { FORWARDED_SIG } from "./forward-signature.ts";
+import type { OriginForwarder } from "./origin-forwarder.ts";
 import type { RegionForwarder } from "./region-forwarder.ts";
 import { RouteTable } from "./route-table.ts";
 
@@ -48,6 +50,8 @@ export interface EdgeServerOptions {
   regions?: RegionForwarder;
   /** The node's rate limit counters, shared with the isolate pool (the SDK's rateLimit()). Default: this process's. */
   rateLimits?: RateLimitStore;
+  /** Sends requests for origin-placed functions to the origin (edge nodes; the runner runs them itself). */
+  origin?: OriginForwarder;
 }
 
 export class EdgeServer {
@@ -117,6 +121,19 @@ export class EdgeServer {
         const forward = { requestId: invocationId, timeoutSeconds, errorHeaders: node };
         if (await regions.forward(req, res, call.region, forwardedClient !== null, forward)) return;
       }
+    }
+    if (call.target.active.placement === "origin" && this.options.origin) {
+      const added = call.requestHeaders ?? [];
+      const geoPairs = geo === null ? [] : Object.entries(geoHeaders(geo));
+      return this.options.origin.forward(req, res, {
+        target: call.target,
+        path: call.path,
+        invocationId,
+        revision: this.options.sync.snapshot.revision,
+        requestHeaders: [...geoPairs, ...added],
+        responseHeaders: [...(call.responseHeaders ?? []), ["x-bunbase-edge-node", this.options.nodeName]],
+        errorHeaders: { ...headerRecord(call.responseHeaders ?? []), ...node },
+      });
     }
     const body = method === "GET" || method === "HEAD" ? null : await requestBody(req);
     const host = req.headers.host ?? "localhost";
@@ -205,6 +222,7 @@ export class EdgeServer {
       case "/__bunbase/invoke":
         return this.internalInvoke(req, res, invocationId);
       default:
+        if (url.pathname.startsWith(RUN_PREFIX)) return this.internalRun(req, res, url, invocationId);
         throw new BunbaseError("FN_001", `No internal route ${url.pathname}`);
     }
   }
@@ -218,18 +236,46 @@ export class EdgeServer {
     return this.options.revisions.wait(revision, timeoutMs);
   }
 
-  /** `POST /__bunbase/invoke`: how the origin runs a function (docs/internals/design.md). */
-  private async internalInvoke(req: IncomingMessage, res: ServerResponse, fallbackId: string): Promise<void> {
+  /** The origin's token and config revision of an internal call: refused, or this node holds that config. */
+  private async checkInternal(req: IncomingMessage): Promise<void> {
     const token = this.options.internalToken;
     const given = header(req, INTERNAL_HEADERS.token);
     if (!token || !given || !safeEqual(token, given))
       throw new BunbaseError("FN_009", "Internal route", { status: 401 });
-    if (req.method !== "POST")
-      throw new BunbaseError("FN_006", "Use POST", { status: 405, details: { path: "method" } });
     const revision = Number(header(req, INTERNAL_HEADERS.revision) ?? 0);
     if (revision > 0 && !(await this.waitForRevision(revision, 10_000))) {
       throw new BunbaseError("FN_008", "This node did not receive the latest configuration in time");
     }
+  }
+
+  /**
+   * `/__bunbase/run/<path>` (runner): a request an edge node forwarded through the origin
+   * API for an origin-placed function, with the client's method, path, headers and body.
+   */
+  private async internalRun(req: IncomingMessage, res: ServerResponse, url: URL, fallbackId: string): Promise<void> {
+    await this.checkInternal(req);
+    const target: Target = { ...this.resolveTarget(req), trigger: "http" };
+    const invocationId = header(req, INTERNAL_HEADERS.invocationId) ?? fallbackId;
+    const method = req.method ?? "GET";
+    const path = (url.pathname.slice(RUN_PREFIX.length - 1) || "/") + url.search;
+    const host = header(req, "x-forwarded-host") ?? req.headers.host ?? "localhost";
+    const outcome = await this.options.invoker.http(target, {
+      invocationId,
+      method,
+      url: `http://${host}${path}`,
+      headers: headerPairs(req).filter(([name]) => !INTERNAL_HEADER_NAMES.has(name)),
+      body: method === "GET" || method === "HEAD" ? null : await requestBody(req),
+    });
+    if (!outcome.ok) return void writeError(res, outcome.error, invocationId, outcome.headers);
+    const result = outcome.value;
+    await writeResponse(res, result.status, result.headers, result.body, outcome.headers, method === "HEAD");
+  }
+
+  /** `POST /__bunbase/invoke`: how the origin runs a function (docs/internals/design.md). */
+  private async internalInvoke(req: IncomingMessage, res: ServerResponse, fallbackId: string): Promise<void> {
+    await this.checkInternal(req);
+    if (req.method !== "POST")
+      throw new BunbaseError("FN_006", "Use POST", { status: 405, details: { path: "method" } });
     const target = this.resolveTarget(req);
     const invocationId = header(req, INTERNAL_HEADERS.invocationId) ?? fallbackId;
     const eventType = header(req, INTERNAL_HEADERS.eventType);
@@ -267,7 +313,9 @@ export class EdgeServer {
           details: { path: "version" },
         });
       const env = fn.versions[environment]?.env ?? {};
-      return { fn, environment, trigger, active: { version: Number(pinned), bundleHash, exportName, env } };
+      const active: ActiveVersion = { version: Number(pinned), bundleHash, exportName, env };
+      if (header(req, INTERNAL_HEADERS.placement) === "origin") active.placement = "origin";
+      return { fn, environment, trigger, active };
     }
     const active = fn.versions[environment];
     if (!active) throw new BunbaseError("FN_001", `Function ${fn.name} has no version deployed to ${environment}`);
@@ -316,6 +364,9 @@ function parseEvent(body: Uint8Array | null): Record<string, unknown> {
 function writeJson(res: ServerResponse, status: number, value: unknown): void {
   writeResult(res, status, [["content-type", "application/json"]], JSON.stringify(value), {});
 }
+
+const RUN_PREFIX = "/__bunbase/run/";
+const INTERNAL_HEADER_NAMES = new Set<string>(Object.values(INTERNAL_HEADERS));
 
 /** Request headers only the edge may set: a client's own copies never reach the handler. */
 const EDGE_SET = new Set<string>([...GEO_HEADER_NAMES, FORWARDED_SIG]);

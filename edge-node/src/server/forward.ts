@@ -40,6 +40,10 @@ export interface ForwardOptions {
   bodyTimeoutMs?: number;
   /** Response headers on an error this module answers with. */
   errorHeaders?: Record<string, string>;
+  /** Response headers added to the target's answer (e.g. the edge rules' CORS headers). */
+  responseHeaders?: [string, string][];
+  /** Client request headers not to pass on (those `headers` sets are replaced anyway). */
+  dropHeader?: (name: string) => boolean;
   /**
    * When the target cannot be reached and nothing of the request has left this node
    * (no connection, or a dead keep-alive connection under a bodiless idempotent request),
@@ -115,7 +119,7 @@ export class Forwarder {
         origin: target.origin,
         path: target.pathname.replace(/\/$/, "") + (o.path ?? req.url ?? "/"),
         method,
-        headers: { ...forwardHeaders(req, this.options.nodeName), ...o.headers },
+        headers: { ...forwardHeaders(req, this.options.nodeName, o.dropHeader), ...o.headers },
         body: body === null ? null : Readable.from(body.chunks(), { objectMode: false }),
         headersTimeout: o.headersTimeoutMs ?? DEFAULTS.timeoutMs,
         bodyTimeout: o.bodyTimeoutMs ?? DEFAULTS.timeoutMs,
@@ -133,7 +137,7 @@ export class Forwarder {
       if (!abort.signal.aborted) writeError(res, error, o.requestId, o.errorHeaders);
       return { outcome: "failed", error };
     }
-    res.writeHead(answer.statusCode, responseHeaders(answer.headers));
+    res.writeHead(answer.statusCode, withExtra(responseHeaders(answer.headers), o.responseHeaders));
     try {
       await pipeline(answer.body, res);
     } catch {
@@ -172,7 +176,11 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 /** The client's headers minus hop-by-hop ones, with this hop appended to the forwarding headers. */
-function forwardHeaders(req: IncomingMessage, nodeName: string): Record<string, string> {
+function forwardHeaders(
+  req: IncomingMessage,
+  nodeName: string,
+  drop: (name: string) => boolean = () => false,
+): Record<string, string> {
   const listed = new Set(
     String(req.headers.connection ?? "")
       .split(",")
@@ -183,7 +191,7 @@ function forwardHeaders(req: IncomingMessage, nodeName: string): Record<string, 
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i].toLowerCase();
-    if (HOP_BY_HOP.has(name) || listed.has(name)) continue;
+    if (HOP_BY_HOP.has(name) || listed.has(name) || drop(name)) continue;
     // Repeated fields join with ", " (RFC 9110 section 5.3); set-cookie is never a request field.
     out[name] = out[name] === undefined ? raw[i + 1] : `${out[name]}, ${raw[i + 1]}`;
   }
@@ -214,6 +222,18 @@ function responseHeaders(headers: Dispatcher.ResponseData["headers"]): Record<st
     out[name] = value;
   }
   return out;
+}
+
+function withExtra(
+  headers: Record<string, string | string[]>,
+  extra: [string, string][] | undefined,
+): Record<string, string | string[]> {
+  for (const [name, value] of extra ?? []) {
+    const key = name.toLowerCase();
+    const known = headers[key];
+    headers[key] = known === undefined ? value : [...(Array.isArray(known) ? known : [known]), value];
+  }
+  return headers;
 }
 
 function errorCode(err: unknown): string {

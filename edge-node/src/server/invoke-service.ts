@@ -31,6 +31,18 @@ export interface Target {
   trigger: InvocationTrigger;
 }
 
+/**
+ * Runs functions placed on the origin (containers); the origin's runner has one
+ * (origin-api/src/workers/), edge nodes forward such requests to the origin instead.
+ */
+export interface OriginWorkers {
+  invokeHttp(
+    target: Target,
+    input: Omit<HttpRequestInput, "env">,
+  ): Promise<{ result: HttpResult; meta: InvocationMeta }>;
+  invokeEvent(target: Target, input: Omit<EventInput, "env">): Promise<{ result: unknown; meta: InvocationMeta }>;
+}
+
 export type Outcome<T> =
   | { ok: true; value: T; headers: Record<string, string> }
   | { ok: false; error: BunbaseError; headers: Record<string, string> };
@@ -41,18 +53,32 @@ export class InvokeService {
     private readonly bundles: BundleStore,
     private readonly telemetry: TelemetryShipper,
     private readonly metrics: EdgeMetrics,
+    private readonly originWorkers?: OriginWorkers,
   ) {}
 
   async http(target: Target, input: Omit<HttpRequestInput, "env">) {
-    return this.run(target, input.invocationId, (source, limits) =>
-      this.pool.invokeHttp(source, limits, { ...input, env: target.active.env }),
-    );
+    if (target.active.placement === "origin") {
+      return this.run(target, input.invocationId, () => this.origin().invokeHttp(target, input));
+    }
+    return this.run(target, input.invocationId, async () => {
+      const source = await this.sourceOf(target.fn, target.active);
+      return this.pool.invokeHttp(source, limitsOf(target.fn), { ...input, env: target.active.env });
+    });
   }
 
   async event(target: Target, input: Omit<EventInput, "env">) {
-    return this.run(target, input.invocationId, (source, limits) =>
-      this.pool.invokeEvent(source, limits, { ...input, env: target.active.env }),
-    );
+    if (target.active.placement === "origin") {
+      return this.run(target, input.invocationId, () => this.origin().invokeEvent(target, input));
+    }
+    return this.run(target, input.invocationId, async () => {
+      const source = await this.sourceOf(target.fn, target.active);
+      return this.pool.invokeEvent(source, limitsOf(target.fn), { ...input, env: target.active.env });
+    });
+  }
+
+  private origin(): OriginWorkers {
+    if (this.originWorkers) return this.originWorkers;
+    throw new BunbaseError("FN_008", "This node runs no origin workers", { status: 503 });
   }
 
   /** Keeps `scaling.minInstances` of the function's version loaded (an instance serves many requests). */
@@ -90,11 +116,11 @@ export class InvokeService {
   private async run<T>(
     target: Target,
     invocationId: string,
-    call: (source: FunctionSource, limits: InstanceLimits) => Promise<{ result: T; meta: InvocationMeta }>,
+    call: () => Promise<{ result: T; meta: InvocationMeta }>,
   ): Promise<Outcome<T> & { status?: number }> {
     const startedAt = Date.now();
     const started = performance.now();
-    const { fn, active } = target;
+    const { active } = target;
     const base = {
       [RESPONSE_HEADERS.invocationId]: invocationId,
       [RESPONSE_HEADERS.version]: String(active.version),
@@ -102,8 +128,7 @@ export class InvokeService {
     let meta: InvocationMeta | undefined;
     let outcome: Outcome<T>;
     try {
-      const source = await this.sourceOf(fn, active);
-      const done = await call(source, limitsOf(fn));
+      const done = await call();
       meta = done.meta;
       outcome = { ok: true, value: done.result, headers: {} };
     } catch (err) {
@@ -233,7 +258,9 @@ function serverTiming(meta: InvocationMeta | undefined, totalMs: number): string
   if (meta) {
     const t = meta.timing;
     if (t.queueMs > 0) parts.push(`queue;dur=${t.queueMs.toFixed(2)}`);
-    if (meta.coldStart) parts.push(`isolate;dur=${t.isolateMs.toFixed(2)}`, `compile;dur=${t.compileMs.toFixed(2)}`);
+    if (meta.coldStart && meta.container) parts.push(`container;dur=${t.isolateMs.toFixed(2)}`);
+    else if (meta.coldStart)
+      parts.push(`isolate;dur=${t.isolateMs.toFixed(2)}`, `compile;dur=${t.compileMs.toFixed(2)}`);
     parts.push(`run;dur=${t.runMs.toFixed(2)}`);
   }
   parts.push(`total;dur=${totalMs.toFixed(2)}`);

@@ -1,9 +1,9 @@
 /** `POST /functions/:id/deploy` with the bodies of contract 2.1. */
 import { Hono, type Context } from "hono";
-import { BunbaseError, invalid } from "../../../core/index.ts";
+import { invalid } from "../../../core/index.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { readJson } from "../http/body.ts";
-import { CONTAINERS_UNAVAILABLE, sourceFromJson, type DeploySource } from "../services/deploy-sources.ts";
+import { sourceFromJson, type DeploySource } from "../services/deploy-sources.ts";
 import type { DeployOptions } from "../services/deployer.ts";
 import { parseEnvironment } from "../services/environments.ts";
 import type { Services } from "../services/index.ts";
@@ -31,7 +31,12 @@ export function deployRoutes(s: Services): Hono<AppEnv> {
 
 async function readDeployBody(c: Context): Promise<{ source: DeploySource; options: DeployOptions }> {
   const type = (c.req.header("content-type") ?? "application/json").split(";")[0].trim().toLowerCase();
-  if (OCI.test(type)) throw new BunbaseError("FN_005", CONTAINERS_UNAVAILABLE, { details: { runtime: "container" } });
+  if (OCI.test(type)) {
+    const data = Buffer.from(await c.req.arrayBuffer());
+    if (data.length === 0) throw invalid("body", "the image archive is empty");
+    const q = c.req.query();
+    return { source: { kind: "image", data }, options: optionsFrom(q.environment, q.message, "query.") };
+  }
   if (type === "application/json") {
     const body = await readJson(c);
     return { source: sourceFromJson(body), options: optionsFrom(body.environment, body.message, "") };
@@ -47,7 +52,10 @@ async function readDeployBody(c: Context): Promise<{ source: DeploySource; optio
     const q = c.req.query();
     return { source: { kind: "tarball", data, gzip }, options: optionsFrom(q.environment, q.message, "query.") };
   }
-  throw invalid("content-type", "deploy with application/json, application/gzip or application/x-tar");
+  throw invalid(
+    "content-type",
+    "deploy with application/json, application/gzip, application/x-tar or application/vnd.oci.image.layout.v1+tar",
+  );
 }
 
 function optionsFrom(environment: unknown, message: unknown, prefix: string): DeployOptions {

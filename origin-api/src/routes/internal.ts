@@ -8,6 +8,7 @@ import { BUNDLE_HASH } from "../store/index.ts";
 import type { Services } from "../services/index.ts";
 import { buildSnapshot } from "../services/snapshot.ts";
 import { ingestTelemetry, parseTelemetry } from "../services/telemetry.ts";
+import { proxyToRunner } from "../services/run-proxy.ts";
 
 export function internalRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -57,6 +58,10 @@ export function internalRoutes(s: Services): Hono<AppEnv> {
     const reached = await s.bus.wait(revision, timeoutMs, c.req.raw.signal);
     return c.json({ revision: s.bus.revision }, reached ? 200 : 504);
   });
+
+  // An edge node forwards requests for origin-placed functions here (docs/runtimes.md): the
+  // runner runs them in containers. Any method, the function's own path after /internal/run.
+  app.all("/internal/run/*", (c) => proxyToRunner(c, s.runner));
 
   return app;
 }

@@ -1,7 +1,7 @@
 /**
  * Turns a deploy body (contract 2.1) into a folder the build worker can build: files,
- * a tarball or a git checkout. Custom containers are recognised and refused here: they
- * need origin workers.
+ * a tarball or a git checkout. Image archives are recognised before (deployer.ts); one
+ * found inside an extracted folder is refused here.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
@@ -12,15 +12,21 @@ import { BunbaseError, invalid } from "../../../core/index.ts";
 export type DeploySource =
   | { kind: "files"; files: Record<string, string> }
   | { kind: "tarball"; data: Buffer; gzip: boolean }
+  /** A custom container: an OCI image layout tar or a `docker save` tar (contract 2.1). */
+  | { kind: "image"; data: Buffer }
   | { kind: "git"; git: { url: string; ref?: string; path?: string } }
   | { kind: "bundle"; bundle: { code: string; map?: string; exportName: string }; config?: Record<string, unknown> };
 
-export const CONTAINERS_UNAVAILABLE = "custom containers need origin workers, not available on this node yet";
+const IMAGE_IN_SOURCES =
+  "this upload holds a container image inside a function folder: deploy the image archive itself (OCI image layout or `docker save` tar)";
 
 const CONFIG_FILES = ["function.config.ts", "function.config.js", "function.config.json"];
 
 /** Writes the source into `dir`; returns the folder to build (a git `path` may point below it). */
-export async function materialize(source: Exclude<DeploySource, { kind: "bundle" }>, dir: string): Promise<string> {
+export async function materialize(
+  source: Exclude<DeploySource, { kind: "bundle" | "image" }>,
+  dir: string,
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   switch (source.kind) {
     case "files":
@@ -29,7 +35,7 @@ export async function materialize(source: Exclude<DeploySource, { kind: "bundle"
     case "tarball":
       await extractTarball(source.data, dir, source.gzip);
       if (isContainerImage(dir))
-        throw new BunbaseError("FN_005", CONTAINERS_UNAVAILABLE, { details: { runtime: "container" } });
+        throw new BunbaseError("FN_005", IMAGE_IN_SOURCES, { details: { runtime: "container" } });
       return dir;
     case "git": {
       const out: unknown = await cloneGit(source.git, dir);

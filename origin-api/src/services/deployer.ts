@@ -1,13 +1,25 @@
 /**
- * Deploys: build the upload in the build worker (a child process: user code never runs
- * here), store the bundle by its hash, insert the next immutable version and activate it,
- * all or nothing. Also rollback. A failed build leaves the active version alone.
+ * Deploys: load the config and bundle an edge function in the build worker (a child
+ * process: user code never runs here), or build an origin function's artifact (runtimes
+ * build with their own toolchains in child processes; an image is unpacked), store it by
+ * its hash, insert the next immutable version and activate it, all or nothing. Also
+ * rollback. A failed build leaves the active version alone.
  */
 import { mkdtemp, rm } from "node:fs/promises";
+import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
-import { hashBundle, isEdgeRunnable, type BuildWorkerClient, type FunctionConfig } from "../../../bundler/index.ts";
+import {
+  hashBundle,
+  isEdgeRunnable,
+  MAX_EXTRACTED_BYTES,
+  type BuildWorkerClient,
+  type FunctionConfig,
+} from "../../../bundler/index.ts";
 import { BunbaseError, invalid, type Environment, type Logger } from "../../../core/index.ts";
 import type { FunctionRow, Store, VersionRow } from "../store/index.ts";
+import { detectImage } from "../workers/image/detect.ts";
+import { ContainerHost } from "../workers/runc/index.ts";
+import type { ArtifactStore } from "../workers/artifacts.ts";
 import { hasConfigFile, materialize, type DeploySource } from "./deploy-sources.ts";
 import type { Functions } from "./functions.ts";
 import type { Mutations } from "./mutations.ts";
@@ -28,10 +40,12 @@ export interface Deployment {
 }
 
 interface Built {
-  code: string;
-  map?: string;
+  /** An edge function's isolate bundle; absent for an origin function (its artifact is stored already). */
+  bundle?: { code: string; map?: string };
   exportName: string;
+  /** The bundle's or the artifact's `sha256:<hex>`. */
   bundleHash: string;
+  sizeBytes: number;
   warnings: string[];
   /** The config the upload shipped, which replaces the stored one. */
   newConfig?: FunctionConfig;
@@ -45,21 +59,30 @@ export class Deployer {
     private readonly builder: () => BuildWorkerClient,
     private readonly tmpRoot: string,
     private readonly log: Logger,
+    private readonly artifacts: ArtifactStore,
   ) {}
 
   async deploy(fn: FunctionRow, source: DeploySource, options: DeployOptions): Promise<Deployment> {
-    const built = source.kind === "bundle" ? this.prebuilt(fn, source, options) : await this.build(fn, source, options);
+    if (source.kind === "tarball") {
+      const tar = source.gzip ? gunzipSync(source.data, { maxOutputLength: MAX_EXTRACTED_BYTES }) : source.data;
+      if (await detectImage(tar)) source = { kind: "image", data: tar };
+    }
+    const built =
+      source.kind === "bundle"
+        ? this.prebuilt(fn, source, options)
+        : source.kind === "image"
+          ? await this.image(fn, source.data)
+          : await this.build(fn, source, options);
     const config = built.newConfig ?? (fn.config as unknown as FunctionConfig);
-    assertEdgeRunnable(config);
     const bundleHash = normalizeHash(built.bundleHash);
-    await this.store.bundles.write(bundleHash, built.code, built.map);
+    if (built.bundle) await this.store.bundles.write(bundleHash, built.bundle.code, built.bundle.map);
     const version = this.mutations.commit(() => {
       if (built.newConfig) this.store.functions.update(fn.id, fn.name, built.newConfig);
       const row = this.store.versions.insert({
         functionId: fn.id,
         bundleHash,
         exportName: built.exportName,
-        sizeBytes: Buffer.byteLength(built.code),
+        sizeBytes: built.sizeBytes,
         config,
         environment: options.environment,
         message: options.message,
@@ -92,20 +115,50 @@ export class Deployer {
     const newConfig = source.config
       ? this.functions.validate({ ...source.config, name: fn.name }, fn.id, options.environment).config
       : undefined;
+    const config = newConfig ?? (fn.config as unknown as FunctionConfig);
+    if (!isEdgeRunnable(config)) {
+      throw new BunbaseError(
+        "FN_005",
+        `runtime ${config.runtime} (placement ${config.placement}) runs in origin workers, which build from sources: upload the function folder, not a bundle`,
+        { details: { runtime: config.runtime, placement: config.placement } },
+      );
+    }
     const { code, map, exportName } = source.bundle;
-    return { code, map, exportName, bundleHash: hashBundle(code), warnings: [], newConfig };
+    return {
+      bundle: { code, map },
+      exportName,
+      bundleHash: hashBundle(code),
+      sizeBytes: Buffer.byteLength(code),
+      warnings: [],
+      newConfig,
+    };
+  }
+
+  /** A custom container (contract 2.1): the function's runtime must be `container`. */
+  private async image(fn: FunctionRow, archive: Buffer): Promise<Built> {
+    const config = fn.config as unknown as FunctionConfig;
+    if (config.runtime !== "container") {
+      throw invalid(
+        "runtime",
+        `an image deploy needs runtime "container" (the function's runtime is ${config.runtime})`,
+      );
+    }
+    assertContainersRun(config);
+    const stored = await this.artifacts.storeImage(archive);
+    return { exportName: "-", bundleHash: stored.hash, sizeBytes: stored.sizeBytes, warnings: stored.warnings };
   }
 
   private async build(
     fn: FunctionRow,
-    source: Exclude<DeploySource, { kind: "bundle" }>,
+    source: Exclude<DeploySource, { kind: "bundle" | "image" }>,
     options: DeployOptions,
   ): Promise<Built> {
     const tmp = await mkdtemp(join(this.tmpRoot, "build-"));
     try {
       const dir = await materialize(source, join(tmp, "src"));
-      if (!hasConfigFile(dir)) assertEdgeRunnable(fn.config as unknown as FunctionConfig);
-      const result = await this.builder().build({ dir, storedConfig: fn.config as unknown as FunctionConfig });
+      const stored = fn.config as unknown as FunctionConfig;
+      if (!hasConfigFile(dir) && !isEdgeRunnable(stored)) assertContainersRun(stored);
+      const result = await this.builder().build({ dir, storedConfig: stored });
       const newConfig = result.configFromUpload
         ? this.functions.validate(
             { ...(result.config as unknown as Record<string, unknown>), name: fn.name },
@@ -113,21 +166,42 @@ export class Deployer {
             options.environment,
           ).config
         : undefined;
-      const { code, map, exportName, bundleHash, warnings } = result.build;
-      return { code, map, exportName, bundleHash, warnings, newConfig };
+      if (result.build === null) return await this.originBuild(dir, newConfig ?? stored, newConfig);
+      const { code, map, exportName, bundleHash, warnings, sizeBytes } = result.build;
+      return { bundle: { code, map }, exportName, bundleHash, sizeBytes, warnings, newConfig };
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
   }
+
+  /** An origin function's artifact, built from the uploaded folder by its runtime's toolchain. */
+  private async originBuild(
+    dir: string,
+    config: FunctionConfig,
+    newConfig: FunctionConfig | undefined,
+  ): Promise<Built> {
+    if (config.runtime === "container") {
+      throw new BunbaseError(
+        "FN_005",
+        "a container function is deployed from an image: an OCI image layout tar or a `docker save` tar",
+        { details: { runtime: "container" } },
+      );
+    }
+    assertContainersRun(config);
+    const stored = await this.artifacts.buildRuntime(dir, config);
+    const exportName = config.handler ?? "-";
+    return { exportName, bundleHash: stored.hash, sizeBytes: stored.sizeBytes, warnings: stored.warnings, newConfig };
+  }
 }
 
-/** JS/TS runs in edge isolates; everything else needs origin workers, which this node lacks. */
-function assertEdgeRunnable(config: FunctionConfig): void {
-  if (isEdgeRunnable(config)) return;
-  const c = config as unknown as { runtime?: string; placement?: string };
-  const what = c.placement === "origin" ? `placement "origin" (runtime ${c.runtime})` : `runtime ${c.runtime}`;
-  throw new BunbaseError("FN_005", `${what} needs origin workers, which are not available on this node yet`, {
-    details: { runtime: c.runtime, placement: c.placement },
+/** Origin functions need containers: refused at deploy, with the reason, where runc cannot run them. */
+function assertContainersRun(config: FunctionConfig): void {
+  const reason = ContainerHost.unavailableReason();
+  if (reason === null) return;
+  const what =
+    config.placement === "origin" ? `placement "origin" (runtime ${config.runtime})` : `runtime ${config.runtime}`;
+  throw new BunbaseError("FN_005", `${what} needs origin workers, which cannot run on this origin: ${reason}`, {
+    details: { runtime: config.runtime, placement: config.placement },
   });
 }
 

@@ -9,6 +9,7 @@ import { ApiKeys } from "./api-keys.ts";
 import { AsyncInvocations } from "./async-invocations.ts";
 import { Deployer } from "./deployer.ts";
 import { Functions } from "./functions.ts";
+import { ArtifactStore } from "../workers/artifacts.ts";
 import { Invoker } from "./invoker.ts";
 import { LogFeed } from "./log-feed.ts";
 import { Mutations } from "./mutations.ts";
@@ -65,7 +66,15 @@ export function createServices(o: ServiceOptions): Services {
     bus,
     variables,
     functions,
-    deployer: new Deployer(o.store, functions, mutations, o.builder, tmp, o.log),
+    deployer: new Deployer(
+      o.store,
+      functions,
+      mutations,
+      o.builder,
+      tmp,
+      o.log,
+      new ArtifactStore(join(o.dataDir, "artifacts")),
+    ),
     logs: new LogFeed(o.store),
     runner: o.runner,
     invoker,

@@ -16,6 +16,7 @@ import {
 } from "../../../core/index.ts";
 import type { FunctionRow, Store } from "../store/index.ts";
 import type { Runner } from "./runner.ts";
+import { runsOnOrigin } from "./snapshot.ts";
 
 export interface InvokeInput {
   environment: Environment;
@@ -143,6 +144,7 @@ export class Invoker {
       [INTERNAL_HEADERS.version]: String(v.version),
       [INTERNAL_HEADERS.bundleHash]: v.bundleHash,
       [INTERNAL_HEADERS.exportName]: v.exportName,
+      ...(runsOnOrigin(v.config) ? { [INTERNAL_HEADERS.placement]: "origin" } : {}),
     };
   }
 }

@@ -16,7 +16,7 @@ export interface RunnerOptions {
   entry?: string;
 }
 
-export const RUNNER_ENTRY = join(REPO_ROOT, "edge-node", "main.ts");
+export const RUNNER_ENTRY = join(REPO_ROOT, "origin-api", "runner-main.ts");
 
 export class Runner {
   readonly token = randomBytes(32).toString("hex");
@@ -80,7 +80,7 @@ export class Runner {
   async ready(timeoutMs = 30_000): Promise<string> {
     if (this.url) return this.url;
     if (!this.available)
-      throw new BunbaseError("FN_008", "No runner is installed on this node (edge-node/main.ts is missing)");
+      throw new BunbaseError("FN_008", "No runner is installed on this node (origin-api/runner-main.ts is missing)");
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);

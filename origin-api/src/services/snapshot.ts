@@ -1,4 +1,8 @@
-/** The EdgeSnapshot edge nodes run from: edge-runnable functions with an active version. */
+/**
+ * The EdgeSnapshot edge nodes and the runner run from: every function with an active
+ * version; versions not runnable in an isolate are marked `placement: "origin"` (edge
+ * nodes forward them, the runner runs them in containers).
+ */
 import { isEdgeRunnable, type EdgeConfig, type FunctionConfig } from "../../../bundler/index.ts";
 import type { ActiveVersion, EdgeFunction, EdgeSnapshot, Environment, PinnedVersion } from "../../../core/index.ts";
 import type { Store } from "../store/index.ts";
@@ -11,7 +15,6 @@ export function buildSnapshot(store: Store, variables: Variables): EdgeSnapshot 
     const functions: EdgeFunction[] = [];
     for (const fn of store.functions.list()) {
       const config = fn.config as unknown as FunctionConfig;
-      if (!isEdgeRunnable(config)) continue;
       const versions: Partial<Record<Environment, ActiveVersion>> = {};
       for (const [environment, number] of Object.entries(store.versions.active(fn.id)) as [Environment, number][]) {
         const v = store.versions.get(fn.id, number);
@@ -22,6 +25,7 @@ export function buildSnapshot(store: Store, variables: Variables): EdgeSnapshot 
           exportName: v.exportName,
           env: variables.resolve(fn, environment),
         };
+        if (runsOnOrigin(v.config)) active.placement = "origin";
         // The edge rules with this environment's secrets (a staging JWT secret for staging).
         if (config.edge !== undefined) active.edge = variables.resolveEdge(fn, environment) as EdgeConfig;
         versions[environment] = active;
@@ -38,6 +42,11 @@ export function buildSnapshot(store: Store, variables: Variables): EdgeSnapshot 
   });
 }
 
+/** Where a version runs is fixed when it is built: by the config it was deployed with. */
+export function runsOnOrigin(config: Record<string, unknown>): boolean {
+  return !isEdgeRunnable(config as unknown as FunctionConfig);
+}
+
 /** The versions `edge.abTests` variants pin, as far as they exist and built. */
 function pinnedVersions(store: Store, functionId: string, config: FunctionConfig): PinnedVersion[] {
   const wanted = new Set<number>();
@@ -47,7 +56,10 @@ function pinnedVersions(store: Store, functionId: string, config: FunctionConfig
   const pinned: PinnedVersion[] = [];
   for (const version of wanted) {
     const v = store.versions.get(functionId, version);
-    if (v && v.status === "ready") pinned.push({ version, bundleHash: v.bundleHash, exportName: v.exportName });
+    if (!v || v.status !== "ready") continue;
+    const entry: PinnedVersion = { version, bundleHash: v.bundleHash, exportName: v.exportName };
+    if (runsOnOrigin(v.config)) entry.placement = "origin";
+    pinned.push(entry);
   }
   return pinned;
 }

@@ -1,0 +1,3 @@
+module bunbase/init
+
+go 1.23
