@@ -5,7 +5,7 @@
  * runs the functions placed on the origin in containers (src/workers/). Without runc or
  * root it still runs isolate functions; origin-placed ones then answer FN_008.
  */
-import { hostname } from "node:os";
+import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { createLogger, dataDir, stopOnSignals, type LogRecord } from "../core/index.ts";
 import { startEdgeNode, type RunnerOriginWorkers } from "../edge-node/index.ts";
@@ -31,6 +31,8 @@ if (unavailable === null) {
     log,
     // The control plane is out of every container's reach unless its vpc allows private networks.
     egressPolicy: { deniedHosts: [new URL(apiUrl).host] },
+    // Built once per machine (and init source), not once per data dir.
+    initCacheDir: join(process.env.BUNBASE_CACHE_DIR ?? join(homedir(), ".cache", "bunbase"), "container-init"),
   });
   await containers.init();
 } else {

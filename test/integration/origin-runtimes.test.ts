@@ -229,6 +229,77 @@ test("a busybox image answers on $PORT through the edge and through invoke", asy
   assert.equal(await page.text(), "hello from busybox\n");
 });
 
+test("an origin function's stream reaches the client through the edge before it ends", async () => {
+  await deployFiles(
+    p,
+    {
+      name: "js-stream",
+      runtime: "nodejs22",
+      placement: "origin",
+      handler: "index.handler",
+      triggers: http("/js/stream"),
+    },
+    {
+      "index.ts": `export async function handler(): Promise<Response> {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream({
+    async start(controller) {
+      controller.enqueue(encoder.encode("data: first\\n\\n"));
+      await new Promise((r) => setTimeout(r, 1500));
+      controller.enqueue(encoder.encode("data: second\\n\\n"));
+      controller.close();
+    },
+  });
+  return new Response(body, { headers: { "content-type": "text/event-stream" } });
+}
+`,
+    },
+  );
+  const started = performance.now();
+  const res = await p.edge("/js/stream");
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-type"), "text/event-stream");
+  const reader = res.body!.getReader();
+  const first = await reader.read();
+  const firstAt = performance.now() - started;
+  assert.match(new TextDecoder().decode(first.value), /data: first/);
+  let rest = "";
+  for (let step = await reader.read(); !step.done; step = await reader.read())
+    rest += new TextDecoder().decode(step.value);
+  const endAt = performance.now() - started;
+  assert.match(rest, /data: second/);
+  assert.ok(endAt - firstAt > 1000, `the first event came ${Math.round(endAt - firstAt)} ms before the end`);
+});
+
+test("edge rules apply to origin functions: CORS preflight at the edge, headers on the answer", async () => {
+  await deployFiles(
+    p,
+    {
+      name: "py-cors",
+      runtime: "python3.11",
+      handler: "main.handler",
+      triggers: http("/py/cors"),
+      edge: { cors: { origin: ["https://app.example"], methods: ["GET", "POST"] } },
+      scaling: { minInstances: 1 },
+    },
+    { "main.py": "def handler(request):\n    return {'country': request.headers.get('x-bunbase-country')}\n" },
+  );
+  const preflight = await p.edge("/py/cors", {
+    method: "OPTIONS",
+    headers: { origin: "https://app.example", "access-control-request-method": "POST" },
+  });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get("access-control-allow-origin"), "https://app.example");
+  // minInstances: 1 started a container at deploy, so this is warm; a spoofed geo header never passes.
+  const res = await eventually(async () => {
+    const r = await p.edge("/py/cors", { headers: { origin: "https://app.example", "x-bunbase-country": "XX" } });
+    return r.headers.get("x-bunbase-cold-start") === "false" ? r : (await r.body?.cancel(), undefined);
+  });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("access-control-allow-origin"), "https://app.example");
+  assert.deepEqual(await res.json(), { country: null });
+});
+
 describe("errors", () => {
   test("a runtime the machine lacks is refused at deploy with FN_005 naming it", async () => {
     const created = await p.api("/functions", {

@@ -179,8 +179,13 @@ export class ContainerPool {
     clearInterval(this.sampler);
     const exits: Promise<unknown>[] = [];
     for (const { group } of this.groups.values()) {
-      for (const slot of group.instances) exits.push(slot.container.exited);
+      const slots = [...group.instances];
       group.close();
+      // Shutting down: busy containers stop too (close() alone lets them drain).
+      for (const slot of slots) {
+        void this.stopSlot(slot);
+        exits.push(slot.container.exited);
+      }
     }
     this.groups.clear();
     await Promise.allSettled(exits);

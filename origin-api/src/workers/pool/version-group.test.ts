@@ -129,6 +129,17 @@ describe("VersionGroup", () => {
     assert.notEqual(third.instance, lease.instance);
   });
 
+  it("close() stops a busy instance only after its last request", async () => {
+    const { g, startAll, stopped } = group({ maxInstances: 1 });
+    const first = g.acquire();
+    await startAll();
+    const lease = await first;
+    g.close();
+    assert.deepEqual(stopped, [], "still serving");
+    g.release(lease.instance);
+    assert.deepEqual(stopped, [1]);
+  });
+
   it("close() fails waiting requests and stops every instance", async () => {
     const { g, startAll, stopped } = group({ maxInstances: 1 });
     const first = g.acquire();
@@ -137,6 +148,6 @@ describe("VersionGroup", () => {
     const waiting = g.acquire();
     g.close();
     await assert.rejects(waiting, (err: { code?: string }) => err.code === "FN_008");
-    assert.deepEqual(stopped, [1]);
+    assert.deepEqual(stopped, [], "the busy one drains first");
   });
 });

@@ -102,6 +102,11 @@ export class VersionGroup<I extends Instance> {
   release(instance: I): void {
     instance.inFlight--;
     instance.idleSince = performance.now();
+    // Retired while busy (a new version took over): it stops with its last request.
+    if (instance.retired) {
+      if (instance.inFlight === 0 && this.draining.delete(instance)) this.stopInstance(instance);
+      return;
+    }
     this.serveQueue();
   }
 
@@ -132,7 +137,10 @@ export class VersionGroup<I extends Instance> {
     return this.instances.length === 0 && this.starting === 0 && this.queue.length === 0;
   }
 
-  /** Stops everything; waiting requests fail. In-flight requests end with their container. */
+  /**
+   * Stops everything: idle instances now, busy ones after their last in-flight request
+   * (a deploy never cuts a request off). Waiting requests fail.
+   */
   close(): void {
     this.closed = true;
     for (const waiter of this.queue.splice(0)) {
@@ -142,11 +150,15 @@ export class VersionGroup<I extends Instance> {
     for (const instance of [...this.instances]) this.retire(instance);
   }
 
+  /** Instances retired while serving: stopped when their last request ends. */
+  private readonly draining = new Set<I>();
+
   private retire(instance: I): void {
     const at = this.instances.indexOf(instance);
     if (at >= 0) this.instances.splice(at, 1);
     instance.retired = true;
-    this.stopInstance(instance);
+    if (instance.inFlight > 0) this.draining.add(instance);
+    else this.stopInstance(instance);
   }
 
   /** The least busy instance with room, preferring those not under pressure. */

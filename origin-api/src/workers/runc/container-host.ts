@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chown, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { BunbaseError, type EgressConfig, type EgressPolicyOptions, type Logger } from "../../../../core/index.ts";
+import { type EgressConfig, type EgressPolicyOptions, type Logger } from "../../../../core/index.ts";
 import type { ContainerOptions } from "../types.ts";
 import { cgroupDirs, cgroupProblem, removeCgroupDir, removeStaleCgroups, supportsMemorySwap } from "./cgroups.ts";
 import { RuncContainer, type Container } from "./container.ts";

@@ -37,7 +37,9 @@ export interface Fixture {
   host: ContainerHost;
   www: string;
   output: { stream: string; line: string }[];
-  options(overrides?: Partial<ContainerOptions> & { limits?: Partial<ContainerLimits> }): ContainerOptions;
+  options(
+    overrides?: Omit<Partial<ContainerOptions>, "limits"> & { limits?: Partial<ContainerLimits> },
+  ): ContainerOptions;
   close(): Promise<void>;
 }
 
