@@ -11,6 +11,7 @@ import { coldStart } from "./src/cold-start.ts";
 import { concurrency } from "./src/concurrency.ts";
 import { densityAndScaling } from "./src/density.ts";
 import { loadTool } from "./src/load.ts";
+import { originWorkers } from "./src/origin-workers.ts";
 import { startOurPlatform, type OurPlatform } from "./src/our-platform.ts";
 import { slaLines, slas, table } from "./src/report.ts";
 import { errorText, type Context, type Row } from "./src/rows.ts";
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
       });
       await section(rows, "cold start", () => coldStart(ctx, p));
       await section(rows, "limits", () => concurrency(ctx, p));
+      await section(rows, "origin workers", () => originWorkers(ctx, p));
     });
     log(`platform with 1 edge worker`);
     await withPlatform(rows, { BUNBASE_EDGE_WORKERS: "1" }, async (p) => {
@@ -81,17 +83,6 @@ async function main(): Promise<void> {
       await section(rows, "density", () => densityAndScaling(ctx, p));
     });
     if (warmAll) rows.splice(0, 0, ...warmRows(ctx, warmAll, warmOne));
-    for (const lang of ["Python", "Go"])
-      rows.push({
-        section: "origin workers",
-        metric: `${lang} cold and warm latency`,
-        unit: "ms",
-        ours: "not available yet",
-        peer: "plain process",
-        peerValue: "not available yet",
-        lowerIsBetter: true,
-        note: "origin workers are not built yet",
-      });
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

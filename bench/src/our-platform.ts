@@ -11,7 +11,14 @@ export interface OurPlatform {
   platform: Platform;
   edgeUrl: string;
   /** Creates the function if needed, deploys `files`, and waits until the edge holds it. */
-  deploy(name: string, path: string, files: Record<string, string>, sync?: boolean, methods?: string[]): Promise<void>;
+  deploy(
+    name: string,
+    path: string,
+    files: Record<string, string>,
+    sync?: boolean,
+    methods?: string[],
+    config?: Record<string, unknown>,
+  ): Promise<void>;
   /** Resolves when every edge worker holds the origin's current config. */
   synced(): Promise<void>;
   stop(): Promise<void>;
@@ -46,9 +53,10 @@ export async function startOurPlatform(env: Record<string, string> = {}): Promis
     platform,
     edgeUrl: platform.edgeUrl,
     synced,
-    async deploy(name, path, files, sync = true, methods?: string[]) {
+    async deploy(name, path, files, sync = true, methods?: string[], config: Record<string, unknown> = {}) {
       if (!created.has(name)) {
         const res = await api(platform.adminKey, "/functions", "POST", {
+          ...config,
           name,
           triggers: [{ type: "http", path, ...(methods ? { methods } : {}) }],
         });

@@ -67,6 +67,8 @@ export function slas(rows: Row[]): Sla[] {
   const overhead = figure(rows, "overhead over raw node:http")?.ours;
   const vsWorkerd = figure(rows, "hello world throughput", "workerd");
   const fit = figure(rows, "warm functions that fit in 2 GB")?.ours;
+  const python = figure(rows, "Python cold start, TTFB p50")?.ours;
+  const go = figure(rows, "Go cold start, TTFB p50")?.ours;
   return [
     check("seed SLA: cold start p50 < 500 ms", coldP50, "ms", (v) => v < 500),
     check("seed SLA: cold start p99 < 500 ms", coldP99, "ms", (v) => v < 500),
@@ -76,5 +78,7 @@ export function slas(rows: Row[]): Sla[] {
     check("target: cold start p99 <= 20 ms", coldP99, "ms", (v) => v <= 20),
     check("target: throughput >= 1.5x workerd (hello world)", vsWorkerd && ratio(vsWorkerd), "x", (v) => v >= 1.5),
     check("target: >= 1,000 warm functions in 2 GB", fit, "functions", (v) => v >= 1000),
+    check("target: Python cold start p50 <= 300 ms", python, "ms", (v) => v <= 300),
+    check("target: Go cold start p50 <= 150 ms", go, "ms", (v) => v <= 150),
   ];
 }

@@ -195,7 +195,7 @@ test("the CLI's prebuilt bundle form, with its config", async () => {
   assert.equal(bad.details?.path, "memory");
 });
 
-test("runtimes that need origin workers and container images: FN_005 saying so", async () => {
+test("a runtime this machine lacks, an image for a JS function, a broken image: refused, nothing activated", async () => {
   await json(
     await o.api("/functions", { method: "POST", json: { name: "py", runtime: "python3.12", handler: "main.handler" } }),
     201,
@@ -208,33 +208,38 @@ test("runtimes that need origin workers and container images: FN_005 saying so",
     422,
   );
   assert.equal(py.code, "FN_005");
-  assert.match(py.message, /python3\.12.*origin workers/);
+  assert.match(py.message, /python3\.12/);
 
   await json(await o.api("/functions", { method: "POST", json: { name: "oci" } }), 201);
-  const oci = await errorOf(
+  const notContainer = await errorOf(
     await o.api("/functions/oci/deploy", {
       method: "POST",
       headers: { "content-type": "application/vnd.oci.image.layout.v1+tar" },
       body: "x",
     }),
-    422,
+    400,
   );
-  assert.match(oci.message, /custom containers need origin workers/);
+  assert.equal(notContainer.code, "FN_006");
+  assert.equal(notContainer.details?.path, "runtime");
+
+  await json(await o.api("/functions", { method: "POST", json: { name: "box", runtime: "container" } }), 201);
   const image = folder("image", {
     "manifest.json": JSON.stringify([{ Config: "c.json", RepoTags: ["x:1"], Layers: ["l/layer.tar"] }]),
     "c.json": "{}",
   });
   const docker = await errorOf(
-    await o.api("/functions/oci/deploy", {
+    await o.api("/functions/box/deploy", {
       method: "POST",
       headers: { "content-type": "application/x-tar" },
       body: tarball(image, false),
     }),
     422,
   );
-  assert.match(docker.message, /custom containers/);
-  const fn = await json<{ activeVersions: Record<string, number> }>(await o.api("/functions/oci"), 200);
-  assert.deepEqual(fn.activeVersions, {});
+  assert.equal(docker.code, "FN_005");
+  for (const name of ["py", "oci", "box"]) {
+    const fn = await json<{ activeVersions: Record<string, number> }>(await o.api(`/functions/${name}`), 200);
+    assert.deepEqual(fn.activeVersions, {});
+  }
 });
 
 test("a deploy body needs exactly one source and a known content-type", async () => {
