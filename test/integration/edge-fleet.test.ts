@@ -140,6 +140,33 @@ test("a deploy reaches three edge nodes within a second, and GET /nodes lists th
     assert.match(human.stdout, new RegExp(`${edge.name} +${edge.region} +${edge.url} +\\d+ +healthy`));
 });
 
+test("a function placed on the origin answers through every node (origin fallback)", async () => {
+  const created = await api("/functions", {
+    method: "POST",
+    json: {
+      name: "fleet-py",
+      runtime: "python3.11",
+      handler: "main.handler",
+      triggers: [{ type: "http", path: "/fleet-py", methods: ["GET"] }],
+    },
+  });
+  assert.equal(created.status, 201, await created.text());
+  const res = await api("/functions/fleet-py/deploy", {
+    method: "POST",
+    json: { files: { "main.py": "def handler(request):\n    return 'from the origin'\n" } },
+  });
+  assert.equal(res.status, 201, await res.text());
+  for (const edge of edges) {
+    const answer = await eventually(async () => {
+      const r = await fetch(`${edge.url}/fleet-py`);
+      return r.status === 404 ? (await r.body?.cancel(), undefined) : r;
+    });
+    assert.equal(answer.status, 200, `${edge.name}: ${await answer.clone().text()}`);
+    assert.equal(await answer.text(), "from the origin");
+    assert.equal(answer.headers.get("x-bunbase-edge-node"), edge.name);
+  }
+});
+
 test("with the origin killed the nodes keep serving; restarted, they reconnect and take the next deploy", async () => {
   const port = Number(new URL(origin.url).port);
   await origin.kill();
@@ -148,6 +175,10 @@ test("with the origin killed the nodes keep serving; restarted, they reconnect a
     const res = await fetch(`${edge.url}/fleet`, { signal: AbortSignal.timeout(5000) });
     assert.equal(res.status, 200, `${edge.name} while the origin is down`);
     assert.equal(await res.text(), "v2");
+    // An origin-placed function has nowhere to run: the contract's 502, at once.
+    const forwarded = await fetch(`${edge.url}/fleet-py`, { signal: AbortSignal.timeout(5000) });
+    assert.equal(forwarded.status, 502);
+    assert.equal(((await forwarded.json()) as { error: { code: string } }).error.code, "FN_004");
   }
 
   const restartedAt = Date.now();

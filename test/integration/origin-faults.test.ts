@@ -16,7 +16,7 @@ import { buildBusyboxImage } from "../helpers/busybox-image.ts";
 let p: TestPlatform;
 let stopped = false;
 before(async () => {
-  p = await startPlatform();
+  p = await startPlatform({ BUNBASE_WORKER_START_TIMEOUT_MS: "3000" });
   await deployFiles(
     p,
     {
@@ -126,6 +126,25 @@ test("exiting mid-request is FN_004", async () => {
   const error = await errorOf(res);
   assert.equal(error.code, "FN_004");
   assert.match(error.message, /exited with code 3/);
+  await bystanderAnswers();
+});
+
+test("a process that does not listen within the start timeout is FN_008", async () => {
+  await deployFiles(
+    p,
+    {
+      name: "slow-start",
+      runtime: "python3.11",
+      handler: "main.handler",
+      triggers: [{ type: "http", path: "/slow", methods: ["GET"] }],
+    },
+    { "main.py": "import time\ntime.sleep(20)\n\ndef handler(request):\n    return 'late'\n" },
+  );
+  const started = Date.now();
+  const res = await p.edge("/slow");
+  assert.equal(res.status, 503);
+  assert.equal((await errorOf(res)).code, "FN_008");
+  assert.ok(Date.now() - started < 10_000);
   await bystanderAnswers();
 });
 

@@ -49,7 +49,8 @@ export class Runner {
         BUNBASE_INTERNAL_TOKEN: this.token,
         BUNBASE_DATA_DIR: this.options.dataDir,
       },
-      stdio: ["ignore", "pipe", "inherit"],
+      // stdin: the runner stops when it closes, i.e. when this process is gone (even SIGKILLed).
+      stdio: ["pipe", "pipe", "inherit"],
     });
     this.child = child;
     child.once("exit", (code, signal) => {

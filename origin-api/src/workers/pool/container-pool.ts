@@ -72,7 +72,7 @@ export interface ContainerPoolOptions {
   log: Logger;
   /** Idle containers above minInstances stop after this. Default BUNBASE_WORKER_IDLE_SECONDS or 300 s. */
   idleMs?: number;
-  /** From start to accepting requests. Default 10 s. */
+  /** From start to accepting requests. Default BUNBASE_WORKER_START_TIMEOUT_MS or 10 s. */
   startTimeoutMs?: number;
 }
 
@@ -103,7 +103,7 @@ export class ContainerPool {
 
   constructor(private readonly options: ContainerPoolOptions) {
     this.idleMs = options.idleMs ?? Number(process.env.BUNBASE_WORKER_IDLE_SECONDS ?? 300) * 1000;
-    this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
+    this.startTimeoutMs = options.startTimeoutMs ?? Number(process.env.BUNBASE_WORKER_START_TIMEOUT_MS ?? 10_000);
     this.sampler = setInterval(() => this.sample(), SAMPLE_MS);
     this.sampler.unref();
   }

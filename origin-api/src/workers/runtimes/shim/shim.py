@@ -189,6 +189,9 @@ def to_http_response(value):
 
 class ShimHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Keep-alive with headers and body in separate writes: without TCP_NODELAY, Nagle and
+    # the peer's delayed ACK hold every response ~40 ms.
+    disable_nagle_algorithm = True
     server_version = "bunbase-python"
     default_handler = None
     resolve = None
