@@ -27,7 +27,13 @@ export { loadConfigFile, CONFIG_FILES, type LoadedConfigFile } from "./src/confi
 export { buildFunction, hashBundle, MAX_BUNDLE_BYTES, type BuildResult, type BuildOptions } from "./src/build.ts";
 /** The esbuild diagnostic shape of FN_005 `details.diagnostics`, and the plugins origin JS builds share. */
 export type { Diagnostic } from "./src/esbuild-plugins.ts";
-export { bunbaseModulesPlugin, nodeBuiltinsPlugin, toDiagnostics, formatMessage } from "./src/esbuild-plugins.ts";
+export {
+  bunbaseModulesPlugin,
+  nodeBuiltinsPlugin,
+  toDiagnostics,
+  formatMessage,
+  needsNodeBuiltins,
+} from "./src/esbuild-plugins.ts";
 /** Deploy uploads into an empty folder: a files map, a tarball, a git repository. */
 export { writeFiles, extractTarball, MAX_EXTRACTED_BYTES } from "./src/upload.ts";
 export { MAX_UPLOAD_FILES } from "./src/upload-paths.ts";

@@ -1,6 +1,7 @@
 /** One deploy build: config from the upload (or the stored one), then the bundle of an edge function. */
 import { BunbaseError, invalid, isBunbaseError } from "../../core/index.ts";
 import { buildFunction } from "./build.ts";
+import { needsNodeBuiltins } from "./esbuild-plugins.ts";
 import { loadConfigFile } from "./config-loader.ts";
 import { isEdgeRunnable, parseFunctionConfig, type FunctionConfig } from "./config-schema.ts";
 import type { WorkerBuildOutput } from "./build-worker-protocol.ts";
@@ -32,7 +33,15 @@ export async function buildUpload(dir: string, storedConfig?: FunctionConfig): P
     throw invalid("", "no function.config found in the upload and no stored config");
   }
   // Origin workers build their own artifact (origin-api/src/workers/runtimes/).
-  if (!isEdgeRunnable(config)) return { config, configFromUpload: loaded !== undefined, build: null };
-  const build = await buildFunction({ dir, config });
-  return { config, configFromUpload: loaded !== undefined, build };
+  const configFromUpload = loaded !== undefined;
+  if (!isEdgeRunnable(config)) return { config, configFromUpload, build: null };
+  try {
+    return { config, configFromUpload, build: await buildFunction({ dir, config }) };
+  } catch (err) {
+    // placement "auto": code that needs Node built-ins runs with Node on the origin.
+    if (config.placement === "auto" && needsNodeBuiltins(err)) {
+      return { config, configFromUpload, build: null, placement: "origin" };
+    }
+    throw err;
+  }
 }

@@ -15,6 +15,8 @@ export interface WorkerBuildOutput {
   configFromUpload: boolean;
   /** The isolate bundle; null for a function that runs in origin workers (built by the origin). */
   build: BuildResult | null;
+  /** "origin": placement "auto" resolved to the origin (the code imports Node built-ins). */
+  placement?: "origin";
 }
 
 export type BuildReply =

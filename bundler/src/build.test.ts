@@ -2,6 +2,7 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
+import { buildUpload } from "./build-pipeline.ts";
 import { buildFunction, hashBundle, parseFunctionConfig } from "../index.ts";
 import { REPO_ROOT } from "../../core/index.ts";
 import { collectIsolateGarbage } from "../../edge-node/src/isolate/teardown-gc.ts";
@@ -91,6 +92,21 @@ test("a Node built-in in an edge function asks for placement origin", async () =
   });
   const built = await buildFunction({ dir: origin, config: parseFunctionConfig({ placement: "origin" }) });
   assert.match(built.code, /from "node:fs"/);
+});
+
+test("placement auto sends code that needs Node built-ins to the origin; placement edge refuses it", async () => {
+  const dir = await tempDir({
+    "index.ts": `import { readFileSync } from "node:fs";\nexport default { fetch: () => new Response(String(readFileSync)) };`,
+  });
+  const auto = await buildUpload(dir, parseFunctionConfig({ name: "auto" }));
+  assert.equal(auto.build, null);
+  assert.equal(auto.placement, "origin");
+  const err = await rejection(() => buildUpload(dir, parseFunctionConfig({ name: "edge", placement: "edge" })));
+  assert.equal(err.code, "FN_005");
+  const plain = await tempDir({ "index.ts": `export default { fetch: () => new Response("x") };` });
+  const edge = await buildUpload(plain, parseFunctionConfig({ name: "plain" }));
+  assert.ok(edge.build);
+  assert.equal(edge.placement, undefined);
 });
 
 test("@bunbase/sdk and @bunbase/functions resolve without an install", async () => {

@@ -145,7 +145,7 @@ function outputNamed(files: OutputFile[], suffix: string): OutputFile {
 export async function buildFunction({ dir, config }: BuildOptions): Promise<BuildResult> {
   if (!EDGE_RUNTIMES.includes(config.runtime)) {
     throw deployFailed(
-      `Runtime ${config.runtime} is not available on this machine: origin workers (Python, Go, containers) come in a later release`,
+      `Runtime ${config.runtime} is built by the origin's workers, not the isolate bundler (docs/runtimes.md)`,
       [],
     );
   }

@@ -113,15 +113,27 @@ export function nodeBuiltinsPlugin(edge: boolean): Plugin {
           errors: [
             {
               text:
-                `"${args.path}" is a Node.js built-in, which edge isolates do not have. ` +
-                `Use web APIs instead, or set placement: "origin" in function.config ` +
-                `(origin workers, which run Node, come in a later release).`,
+                `"${args.path}" ${NODE_BUILTIN} edge isolates do not have. ` +
+                `Use web APIs instead, or set placement: "origin" (or "auto") in function.config ` +
+                `to run it with Node on the origin.`,
             },
           ],
         };
       });
     },
   };
+}
+
+const NODE_BUILTIN = "is a Node.js built-in, which";
+
+/** A build that failed only because the code imports Node built-ins: it can run on the origin. */
+export function needsNodeBuiltins(err: unknown): boolean {
+  const e = err as { code?: unknown; details?: { diagnostics?: unknown } } | null;
+  const diagnostics = e?.details?.diagnostics;
+  if (e?.code !== "FN_005" || !Array.isArray(diagnostics) || diagnostics.length === 0) return false;
+  return diagnostics.every(
+    (d: { message?: unknown }) => typeof d.message === "string" && d.message.includes(NODE_BUILTIN),
+  );
 }
 
 export interface Diagnostic {

@@ -42,10 +42,20 @@ export interface DeployResult {
 type RemoteFunction = Record<string, unknown> & { activeVersions?: Record<string, number> };
 
 export async function deployFunctionDir(client: ApiClient, dir: string, options: DeployOptions): Promise<DeployResult> {
-  const { isEdgeRunnable } = await import("../../bundler/index.ts");
+  const { isEdgeRunnable, needsNodeBuiltins } = await import("../../bundler/index.ts");
   const loaded = await loadConfig(resolve(dir), options.name);
   if (!isEdgeRunnable(loaded.config)) return deploySources(client, resolve(dir), loaded.config, options);
-  const { config, build } = await loadFunction(resolve(dir), options.name);
+  let built: Awaited<ReturnType<typeof loadFunction>>;
+  try {
+    built = await loadFunction(resolve(dir), options.name);
+  } catch (err) {
+    // placement "auto" and the code imports Node built-ins: the origin builds it for Node.
+    if (loaded.config.placement === "auto" && needsNodeBuiltins(err)) {
+      return deploySources(client, resolve(dir), loaded.config, options);
+    }
+    throw err;
+  }
+  const { config, build } = built;
   const { created } = await upsertFunction(client, options.name, config);
   const deployment = await client.request<Deployment>("POST", `/functions/${seg(options.name)}/deploy`, {
     json: {

@@ -198,6 +198,24 @@ for (const [runtime, expected] of [
   });
 }
 
+test("placement auto: JS that imports Node built-ins runs with Node on the origin", async () => {
+  const created = await p.api("/functions", {
+    method: "POST",
+    json: { name: "js-auto", runtime: "nodejs20", handler: "index.handler", triggers: http("/js/auto") },
+  });
+  assert.equal(created.status, 201);
+  const res = await p.api("/functions/js-auto/deploy", { method: "POST", json: { files: JS_FILES } });
+  const text = await res.text();
+  assert.equal(res.status, 201, text);
+  assert.match(text, /runs with Node on the origin/);
+  await p.synced();
+  const answer = await p.edge("/js/auto");
+  assert.equal(answer.status, 200, await answer.clone().text());
+  const body = (await answer.json()) as { shipped: string; runtime: string };
+  assert.equal(body.shipped, "shipped with the function");
+  assert.match(body.runtime, /^node v20\./);
+});
+
 test("a busybox image answers on $PORT through the edge and through invoke", async () => {
   const created = await p.api("/functions", {
     method: "POST",

@@ -49,6 +49,8 @@ interface Built {
   warnings: string[];
   /** The config the upload shipped, which replaces the stored one. */
   newConfig?: FunctionConfig;
+  /** The version's own config when it differs from the function's (auto placement resolved to origin). */
+  versionConfig?: FunctionConfig;
 }
 
 export class Deployer {
@@ -83,7 +85,7 @@ export class Deployer {
         bundleHash,
         exportName: built.exportName,
         sizeBytes: built.sizeBytes,
-        config,
+        config: built.versionConfig ?? config,
         environment: options.environment,
         message: options.message,
         warnings: built.warnings,
@@ -166,7 +168,12 @@ export class Deployer {
             options.environment,
           ).config
         : undefined;
-      if (result.build === null) return await this.originBuild(dir, newConfig ?? stored, newConfig);
+      if (result.build === null) {
+        // placement "auto" that needs Node: this version runs on the origin (the function's config stays auto).
+        const config = newConfig ?? stored;
+        const versionConfig = result.placement === "origin" ? { ...config, placement: "origin" as const } : undefined;
+        return await this.originBuild(dir, versionConfig ?? config, newConfig, versionConfig);
+      }
       const { code, map, exportName, bundleHash, warnings, sizeBytes } = result.build;
       return { bundle: { code, map }, exportName, bundleHash, sizeBytes, warnings, newConfig };
     } finally {
@@ -179,6 +186,7 @@ export class Deployer {
     dir: string,
     config: FunctionConfig,
     newConfig: FunctionConfig | undefined,
+    versionConfig?: FunctionConfig,
   ): Promise<Built> {
     if (config.runtime === "container") {
       throw new BunbaseError(
@@ -190,7 +198,9 @@ export class Deployer {
     assertContainersRun(config);
     const stored = await this.artifacts.buildRuntime(dir, config);
     const exportName = config.handler ?? "-";
-    return { exportName, bundleHash: stored.hash, sizeBytes: stored.sizeBytes, warnings: stored.warnings, newConfig };
+    const warnings = [...stored.warnings];
+    if (versionConfig) warnings.unshift("the code imports Node.js built-ins: this version runs with Node on the origin");
+    return { exportName, bundleHash: stored.hash, sizeBytes: stored.sizeBytes, warnings, newConfig, versionConfig };
   }
 }
 
