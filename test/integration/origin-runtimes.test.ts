@@ -79,6 +79,14 @@ def on_event(event, context):
       return body.logs.find((l) => l.message.includes("hashing 3 characters")) ? body.logs : undefined;
     });
     assert.ok(logs.some((l) => l.level === "info"));
+    // The cgroup's memory and CPU of each invocation reach the metrics.
+    const metrics = await eventually(async () => {
+      const r = await p.api("/functions/py-hash/metrics?window=5m");
+      const m = (await r.json()) as { invocations: number; memoryMb: { max: number }; coldStarts: number };
+      return m.invocations >= 3 && m.memoryMb.max > 0 ? m : undefined;
+    });
+    assert.ok(metrics.memoryMb.max > 1 && metrics.memoryMb.max < 128, `memory ${metrics.memoryMb.max} MB`);
+    assert.ok(metrics.coldStarts >= 1);
   });
 });
 

@@ -199,7 +199,8 @@ export class Deployer {
     const stored = await this.artifacts.buildRuntime(dir, config);
     const exportName = config.handler ?? "-";
     const warnings = [...stored.warnings];
-    if (versionConfig) warnings.unshift("the code imports Node.js built-ins: this version runs with Node on the origin");
+    if (versionConfig)
+      warnings.unshift("the code imports Node.js built-ins: this version runs with Node on the origin");
     return { exportName, bundleHash: stored.hash, sizeBytes: stored.sizeBytes, warnings, newConfig, versionConfig };
   }
 }
