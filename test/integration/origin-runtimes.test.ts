@@ -6,7 +6,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { startPlatform, type TestPlatform } from "../helpers/platform.ts";
+import { join } from "node:path";
+import { startPlatform, tempDir, type TestPlatform } from "../helpers/platform.ts";
 import { deployFiles, errorOf, eventually } from "../helpers/functions.ts";
 import { buildBusyboxImage } from "../helpers/busybox-image.ts";
 
@@ -325,6 +326,23 @@ test("edge rules apply to origin functions: CORS preflight at the edge, headers 
   assert.equal(res.headers.get("access-control-allow-origin"), "https://app.example");
   assert.deepEqual(await res.json(), { country: null });
 });
+
+for (const runtime of ["python3.11", "go1.x"]) {
+  test(`bunbase functions init --runtime ${runtime}, then deploy with the CLI and call it`, async () => {
+    const dir = tempDir("bunbase-origin-cli-");
+    const name = `cli-${runtime.replace(/[^a-z0-9]/g, "")}`;
+    const init = await p.cli(["functions", "init", name, "--runtime", runtime], { cwd: dir });
+    assert.equal(init.code, 0, init.stderr + init.stdout);
+    const deployed = await p.cli(["functions", "deploy", name, "--dir", join(dir, name), "--json"]);
+    assert.equal(deployed.code, 0, deployed.stderr + deployed.stdout);
+    assert.equal(JSON.parse(deployed.stdout).version, 1);
+    await p.synced();
+    const res = await p.edge(`/${name}?name=Ada`);
+    const text = await res.text();
+    assert.equal(res.status, 200, text);
+    assert.match(text, /Hello, Ada!/);
+  });
+}
 
 describe("errors", () => {
   test("a runtime the machine lacks is refused at deploy with FN_005 naming it", async () => {

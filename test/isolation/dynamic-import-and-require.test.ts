@@ -3,8 +3,9 @@
  * so the bundler cannot see (and reject) them: `import()` of `node:fs`, `fs`,
  * `child_process`, a file: URL, a data: URL, through `eval` and the Function constructor,
  * and every spelling of `require`. Each attempt must fail inside the isolate; nothing may
- * come back that reads a file or spawns a process. A static import of a built-in is refused
- * before anything runs.
+ * come back that reads a file or spawns a process. A static import of a built-in never runs
+ * in an isolate: refused at deploy with placement "edge", sent to an origin container with
+ * "auto".
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -64,29 +65,31 @@ test("import() and require of Node built-ins fail at run time without host acces
     else assert.match(result, /^failed: /, `${name} did not fail: ${result}`);
   }
 
-  // A static import of a built-in never runs: refused at deploy (FN_005) or on the first call (FN_004).
-  const deploy = await p.api("/functions", {
-    method: "POST",
-    json: { name: "static-import", triggers: [{ type: "http", path: "/static-import" }] },
-  });
-  assert.equal(deploy.status, 201);
-  const built = await p.api("/functions/static-import/deploy", {
-    method: "POST",
-    json: {
-      files: {
-        "index.ts": `import { execSync } from "node:child_process";
+  // A static import of a built-in never runs in an isolate: placement "edge" refuses it at
+  // deploy (FN_005); "auto" runs it with Node in an origin container (user nobody), not here.
+  const files = {
+    "index.ts": `import { execSync } from "node:child_process";
 export const handler = () => new Response(String(execSync("id")));`,
-      },
-    },
-  });
-  if (built.status === 201) {
+  };
+  for (const placement of ["edge", "auto"]) {
+    const name = `static-import-${placement}`;
+    const created = await p.api("/functions", {
+      method: "POST",
+      json: { name, placement, triggers: [{ type: "http", path: `/${name}` }] },
+    });
+    assert.equal(created.status, 201);
+    const built = await p.api(`/functions/${name}/deploy`, { method: "POST", json: { files } });
+    if (placement === "edge") {
+      assert.equal(built.status, 422);
+      assert.equal((await errorOf(built)).code, "FN_005");
+      continue;
+    }
+    assert.equal(built.status, 201, await built.clone().text());
     await p.synced();
-    const run = await p.edge("/static-import");
-    assert.equal(run.status, 502);
-    assert.equal((await errorOf(run)).code, "FN_004");
-  } else {
-    assert.equal(built.status, 422);
-    assert.equal((await errorOf(built)).code, "FN_005");
+    const run = await p.edge(`/${name}`);
+    const output = await run.text();
+    assert.equal(run.status, 200, output);
+    assert.match(output, /^uid=65534/, "ran as nobody inside an origin container");
   }
   await assertHostSurvived(p, host);
 });

@@ -1,7 +1,7 @@
 /**
  * `functions init`: the files of a new function folder per runtime family. JS/TS runs in
- * edge isolates; Python and Go scaffolds are complete but deploy only where origin
- * workers for that runtime exist (the deploy answers FN_005 otherwise).
+ * edge isolates; Python and Go on origin workers (docs/runtimes.md), where a runtime the
+ * machine lacks is refused at deploy with FN_005.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -39,8 +39,9 @@ export function originReadme(name: string, runtime: string, source: string, test
 
 A Bunbase function (${runtime}): \`${source}\` answers \`GET|POST /${name}\`.
 
-${runtime} functions run on origin workers, not in edge isolates; a platform without a
-${runtime} worker refuses the deploy with FN_005 naming the runtime.
+${runtime} functions run on origin workers (runc containers on the origin), not in edge
+isolates: see docs/runtimes.md. A platform without ${runtime} installed refuses the deploy
+with FN_005 naming the runtime.
 
 \`\`\`sh
 ${testCommand}                        # the unit test
