@@ -24,7 +24,14 @@ export { httpRouteKey, findSecretRefs, durationToMs } from "./src/value-checks.t
 /** `loadConfigFile(dir)`: a folder's `function.config.*`, TS/JS evaluated in a throwaway isolate. */
 export { loadConfigFile, CONFIG_FILES, type LoadedConfigFile } from "./src/config-loader.ts";
 /** `buildFunction({dir, config})`: the deterministic ESM bundle, its map, hash and handler export. */
-export { buildFunction, hashBundle, MAX_BUNDLE_BYTES, type BuildResult, type BuildOptions } from "./src/build.ts";
+export {
+  buildFunction,
+  findEntry,
+  hashBundle,
+  MAX_BUNDLE_BYTES,
+  type BuildResult,
+  type BuildOptions,
+} from "./src/build.ts";
 /** The esbuild diagnostic shape of FN_005 `details.diagnostics`, and the plugins origin JS builds share. */
 export type { Diagnostic } from "./src/esbuild-plugins.ts";
 export {

@@ -7,3 +7,4 @@ export * from "./src/spawn.ts";
 export * from "./src/sse.ts";
 export * from "./src/shutdown.ts";
 export * from "./src/egress-policy.ts";
+export * from "./src/http-headers.ts";

@@ -37,7 +37,7 @@ export interface BuildOptions {
 /** Larger bundles are refused: they cost every cold start and every edge node's disk. */
 export const MAX_BUNDLE_BYTES = 10 * 1024 * 1024;
 
-const ENTRY_EXTENSIONS = [".ts", ".tsx", ".js", ".mjs", ".jsx"];
+const ENTRY_EXTENSIONS = [".ts", ".tsx", ".mts", ".js", ".mjs", ".jsx"];
 // The output file's name never reaches the code (the map is external and unlinked); it
 // only anchors the map's relative `sources`.
 const OUT_FILE = "bundle.js";
@@ -57,7 +57,8 @@ export function splitHandler(handler: string | undefined): { file: string; expor
   return { file: handler.slice(0, dot), exportName: handler.slice(dot + 1) };
 }
 
-async function findEntry(dir: string, file: string): Promise<string> {
+/** The entry file for `file` (a handler's file part): the first extension that exists, else FN_005. */
+export async function findEntry(dir: string, file: string): Promise<string> {
   for (const ext of ENTRY_EXTENSIONS) {
     try {
       await access(join(dir, file + ext));

@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Agent, type Dispatcher } from "undici";
-import { BunbaseError } from "../../../core/index.ts";
+import { BunbaseError, HOP_BY_HOP_HEADERS } from "../../../core/index.ts";
 import { writeError } from "./http-io.ts";
 
 export const FORWARDED_BY = "x-bunbase-forwarded-by";
@@ -62,24 +62,6 @@ export type ForwardResult =
   | { outcome: "unreachable"; error: Error };
 
 const DEFAULTS = { connectTimeoutMs: 2_000, keepAliveMs: 30_000, connections: 128, timeoutMs: 60_000 };
-
-/**
- * RFC 9110 section 7.6.1 (and the obsolete ones still seen), plus `host` (undici sets the
- * target's) and `expect` (this node's server already answered the 100-continue).
- */
-const HOP_BY_HOP = new Set([
-  "connection",
-  "expect",
-  "keep-alive",
-  "proxy-connection",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "host",
-]);
 
 /** Failures that happen before any byte of the request left: safe to try elsewhere. */
 const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
@@ -191,7 +173,7 @@ function forwardHeaders(
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i].toLowerCase();
-    if (HOP_BY_HOP.has(name) || listed.has(name) || drop(name)) continue;
+    if (HOP_BY_HOP_HEADERS.has(name) || listed.has(name) || drop(name)) continue;
     // Repeated fields join with ", " (RFC 9110 section 5.3); set-cookie is never a request field.
     out[name] = out[name] === undefined ? raw[i + 1] : `${out[name]}, ${raw[i + 1]}`;
   }
@@ -218,7 +200,7 @@ function responseHeaders(headers: Dispatcher.ResponseData["headers"]): Record<st
   );
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP_HEADERS.has(name) || listed.has(name)) continue;
     out[name] = value;
   }
   return out;

@@ -8,6 +8,7 @@ import { Readable } from "node:stream";
 import { request } from "undici";
 import {
   BunbaseError,
+  HOP_BY_HOP_HEADERS,
   INTERNAL_HEADERS,
   invalid,
   isBunbaseError,
@@ -31,15 +32,6 @@ export interface InvokeInput {
   attempt?: number;
 }
 
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "transfer-encoding",
-  "upgrade",
-  "proxy-connection",
-  "te",
-  "trailer",
-]);
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9._:-]{0,99}$/;
 
 export class Invoker {
@@ -92,7 +84,7 @@ export class Invoker {
     }
     const out = new Headers();
     for (const [name, value] of Object.entries(res.headers)) {
-      if (value === undefined || HOP_BY_HOP.has(name)) continue;
+      if (value === undefined || HOP_BY_HOP_HEADERS.has(name)) continue;
       for (const v of Array.isArray(value) ? value : [value]) out.append(name, v);
     }
     const stream = Readable.toWeb(res.body) as ReadableStream<Uint8Array>;

@@ -7,19 +7,18 @@
 import { Readable } from "node:stream";
 import type { Context } from "hono";
 import { request } from "undici";
-import { BunbaseError, INTERNAL_HEADERS } from "../../../core/index.ts";
+import { BunbaseError, HOP_BY_HOP_HEADERS, INTERNAL_HEADERS } from "../../../core/index.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import type { Runner } from "./runner.ts";
 
 export const CLIENT_AUTHORIZATION = "x-bunbase-client-authorization";
 const PREFIX = "/internal/run";
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "te", "trailer", "host"]);
 
 export async function proxyToRunner(c: Context<AppEnv>, runner: Runner): Promise<Response> {
   const url = new URL(c.req.url);
   const headers: Record<string, string> = {};
   for (const [name, value] of c.req.raw.headers) {
-    if (HOP_BY_HOP.has(name) || name === "authorization" || name === INTERNAL_HEADERS.token) continue;
+    if (HOP_BY_HOP_HEADERS.has(name) || name === "authorization" || name === INTERNAL_HEADERS.token) continue;
     if (name === CLIENT_AUTHORIZATION) headers.authorization = value;
     else headers[name] = value;
   }
@@ -46,7 +45,7 @@ export async function proxyToRunner(c: Context<AppEnv>, runner: Runner): Promise
   }
   const out = new Headers();
   for (const [name, value] of Object.entries(answer.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP_HEADERS.has(name)) continue;
     for (const v of Array.isArray(value) ? value : [value]) out.append(name, v);
   }
   const stream = method === "HEAD" ? null : (Readable.toWeb(answer.body) as ReadableStream<Uint8Array>);

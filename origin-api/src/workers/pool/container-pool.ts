@@ -10,22 +10,14 @@ import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { Pool } from "undici";
 import type { FunctionConfig } from "../../../../bundler/index.ts";
-import { BunbaseError, isBunbaseError, type Logger } from "../../../../core/index.ts";
-import type { ContainerExit, ContainerOptions, ContainerUsage, LaunchSpec } from "../types.ts";
+import { BunbaseError, HOP_BY_HOP_HEADERS, isBunbaseError, type Logger } from "../../../../core/index.ts";
+import type { ContainerExit, ContainerOptions, LaunchSpec } from "../types.ts";
 import { EVENT_PATH, HANDLER_HEADER, RUNTIME_ERROR_HEADER } from "../types.ts";
+import type { Container as ContainerHandle } from "../runc/index.ts";
 import { parseOutputLine, type OutputLog } from "./output-lines.ts";
 import { VersionGroup, type GroupLimits, type Instance, type Lease } from "./version-group.ts";
 
-/** A running container as the pool uses it (runc/ implements it). */
-export interface ContainerHandle {
-  readonly id: string;
-  readonly socketPath: string;
-  readonly exited: Promise<ContainerExit>;
-  usage(): ContainerUsage | null;
-  resetPeak(): void;
-  stop(): Promise<ContainerExit>;
-}
-
+/** What starts containers (runc/'s ContainerHost). */
 export interface ContainerStarter {
   start(options: ContainerOptions): Promise<ContainerHandle>;
 }
@@ -112,7 +104,7 @@ export class ContainerPool {
     source: WorkerSource,
     input: WorkerHttpInput,
   ): Promise<{ result: WorkerHttpResult; meta: WorkerMeta }> {
-    const headers = input.headers.filter(([name]) => !HOP_BY_HOP.has(name));
+    const headers = input.headers.filter(([name]) => !HOP_BY_HOP_HEADERS.has(name));
     headers.push(["x-bunbase-invocation-id", input.invocationId]);
     const call = await this.call(source, input.invocationId, input.method, input.path, headers, input.body);
     return { result: { status: call.status, headers: call.headers, body: call.body }, meta: call.meta };
@@ -425,21 +417,10 @@ function containerId(source: WorkerSource): string {
   return `${name}-v${source.version}-${randomBytes(5).toString("hex")}`;
 }
 
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "transfer-encoding",
-  "upgrade",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "host",
-]);
-
 function responseHeaders(headers: Record<string, string | string[] | undefined>): [string, string][] {
   const out: [string, string][] = [];
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || name === RUNTIME_ERROR_HEADER) continue;
+    if (value === undefined || HOP_BY_HOP_HEADERS.has(name) || name === RUNTIME_ERROR_HEADER) continue;
     if (Array.isArray(value)) for (const v of value) out.push([name, v]);
     else out.push([name, value]);
   }

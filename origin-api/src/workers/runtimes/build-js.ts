@@ -5,10 +5,11 @@
  * `new URL("./data.txt", import.meta.url)` and cwd-relative paths (cwd is /code) both
  * find the files the function shipped with.
  */
-import { access, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { dirname, join, posix, relative, resolve, sep } from "node:path";
 import { build as esbuild, type BuildFailure, type OutputFile, type Plugin } from "esbuild";
 import {
+  findEntry,
   bunbaseModulesPlugin,
   formatMessage,
   nodeBuiltinsPlugin,
@@ -26,7 +27,6 @@ import {
 } from "./artifact.ts";
 import type { JsRuntime } from "./runtime-status.ts";
 
-const ENTRY_EXTENSIONS = [".ts", ".tsx", ".mts", ".js", ".mjs", ".jsx"];
 /** Beside the entry file; the shim imports it (BUNBASE_ENTRY). */
 const BUNDLE_NAME = ".bunbase-handler.mjs";
 
@@ -60,18 +60,6 @@ function runtimeExternalsPlugin(runtime: JsRuntime): Plugin {
       build.onResolve({ filter }, (args) => ({ path: args.path, external: true }));
     },
   };
-}
-
-async function findEntry(dir: string, file: string): Promise<string> {
-  for (const ext of ENTRY_EXTENSIONS) {
-    try {
-      await access(join(dir, file + ext));
-      return file + ext;
-    } catch {
-      // not this extension; try the next
-    }
-  }
-  throw fileProblem(file + ".ts", `entry file not found (tried ${ENTRY_EXTENSIONS.map((e) => file + e).join(", ")})`);
 }
 
 function isBuildFailure(err: unknown): err is BuildFailure {
