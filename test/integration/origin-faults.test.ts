@@ -8,6 +8,8 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { startPlatform, type TestPlatform } from "../helpers/platform.ts";
 import { deployFiles, errorOf } from "../helpers/functions.ts";
@@ -162,6 +164,86 @@ test("the metadata address and the origin API's port are out of reach", async ()
   const port = new URL(p.originUrl).port;
   const origin = (await (await p.edge(`/fault/origin?port=${port}`)).json()) as { connected: boolean };
   assert.equal(origin.connected, false);
+});
+
+test("scaling limits: one container at most, one request queued, the next refused with 429 FN_007", async () => {
+  await deployFiles(
+    p,
+    {
+      name: "one-at-a-time",
+      runtime: "python3.11",
+      handler: "main.handler",
+      timeout: 10,
+      scaling: { maxInstances: 1, maxConcurrency: 2 },
+      triggers: [{ type: "http", path: "/one", methods: ["GET"] }],
+    },
+    { "main.py": "import time\n\ndef handler(request):\n    time.sleep(1.5)\n    return 'done'\n" },
+  );
+  const answers = await Promise.all(
+    [0, 1, 2].map(async (i) => {
+      await new Promise((r) => setTimeout(r, i * 100));
+      const res = await p.edge("/one");
+      return { status: res.status, retryAfter: res.headers.get("retry-after"), body: await res.text() };
+    }),
+  );
+  assert.deepEqual(
+    answers.map((a) => a.status),
+    [200, 200, 429],
+    JSON.stringify(answers),
+  );
+  assert.equal(answers[2].retryAfter, "1");
+  assert.equal((JSON.parse(answers[2].body) as { error: { code: string } }).error.code, "FN_007");
+});
+
+test("egress: closed without vpc; through the origin's proxy and its rules with it", async () => {
+  // A server on another loopback address (127.0.0.1 and localhost bypass the proxy, as NO_PROXY says).
+  const server = createServer((_req, res) => res.end("host says hi"));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.2", resolve));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const fetchPy = `import os, urllib.request
+
+def handler(request):
+    try:
+        with urllib.request.urlopen("http://127.0.0.2:${port}/", timeout=3) as r:
+            return {"status": r.status, "body": r.read().decode(), "proxy": os.environ.get("HTTP_PROXY")}
+    except Exception as e:
+        return {"error": type(e).__name__, "detail": str(e)[:200], "proxy": os.environ.get("HTTP_PROXY")}
+`;
+    const cases: [string, Record<string, unknown> | undefined][] = [
+      ["closed", undefined],
+      ["public-only", { egress: true }],
+      ["private", { allowPrivateNetworks: true }],
+    ];
+    const results: Record<string, { status?: number; body?: string; error?: string; detail?: string; proxy?: string }> =
+      {};
+    for (const [label, vpc] of cases) {
+      const name = `egress-${label}`;
+      await deployFiles(
+        p,
+        {
+          name,
+          runtime: "python3.11",
+          handler: "main.handler",
+          ...(vpc ? { vpc } : {}),
+          triggers: [{ type: "http", path: `/${name}`, methods: ["GET"] }],
+        },
+        { "main.py": fetchPy },
+      );
+      const res = await p.edge(`/${name}`);
+      assert.equal(res.status, 200, await res.clone().text());
+      results[label] = (await res.json()) as (typeof results)[string];
+    }
+    assert.equal(results.closed.proxy, null, "no proxy without vpc");
+    assert.ok(results.closed.error, `closed: ${JSON.stringify(results.closed)}`);
+    assert.match(results["public-only"].detail ?? "", /403/, `public-only: ${JSON.stringify(results["public-only"])}`);
+    assert.deepEqual(
+      { status: results.private.status, body: results.private.body },
+      { status: 200, body: "host says hi" },
+    );
+  } finally {
+    server.close();
+  }
 });
 
 test("an image with a path-traversal or symlink-escape entry is refused with FN_005", async () => {
