@@ -3,6 +3,10 @@
  * `schema_migrations`; a restart applies only what is new. Never edit a shipped entry:
  * append a new one.
  */
+import { DATA_MIGRATION } from "../data/migration.ts";
+import { EVENTS_MIGRATION } from "../events/migration.ts";
+import { TRIGGERS_MIGRATION } from "../triggers/migration.ts";
+
 export interface Migration {
   version: number;
   name: string;
@@ -150,4 +154,8 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX edge_nodes_by_last_seen ON edge_nodes (last_seen_ms);
     `,
   },
+  // Each folder owns its schema (issue 7): the delivery engine, the services, schedules and webhooks.
+  EVENTS_MIGRATION,
+  DATA_MIGRATION,
+  TRIGGERS_MIGRATION,
 ];
