@@ -16,6 +16,8 @@ export const handlerRef = z
 /** Per-trigger handler override, plus the retry budget of background deliveries (contract 2.6). */
 const handler = handlerRef.optional();
 const maxRetries = intRange(0, 20).default(3);
+/** Seconds after which an undelivered event goes to the dead letters, however many retries are left. */
+const maxEventAge = intRange(60, 86_400).optional();
 
 const routePath = checked(text(512), checkRoutePath);
 
@@ -49,6 +51,7 @@ export const scheduleTrigger = z.strictObject({
   timezone: checked(z.string(), checkTimeZone).default("UTC"),
   handler,
   maxRetries,
+  maxEventAge,
 });
 
 export const databaseTrigger = z.strictObject({
@@ -57,6 +60,7 @@ export const databaseTrigger = z.strictObject({
   events: eventList(["create", "update", "delete"] as const).default(["create", "update", "delete"]),
   handler,
   maxRetries,
+  maxEventAge,
 });
 
 export const storageTrigger = z.strictObject({
@@ -65,6 +69,7 @@ export const storageTrigger = z.strictObject({
   events: eventList(["upload", "delete"] as const).default(["upload", "delete"]),
   handler,
   maxRetries,
+  maxEventAge,
 });
 
 export const authTrigger = z.strictObject({
@@ -72,6 +77,7 @@ export const authTrigger = z.strictObject({
   events: eventList(["user.create", "login"] as const).default(["user.create", "login"]),
   handler,
   maxRetries,
+  maxEventAge,
 });
 
 export const queueTrigger = z.strictObject({
@@ -79,6 +85,7 @@ export const queueTrigger = z.strictObject({
   queue: resourceName("queue"),
   batchSize: intRange(1, 100).default(1),
   maxRetries,
+  maxEventAge,
   deadLetterQueue: resourceName("deadLetterQueue").optional(),
   handler,
 });
@@ -88,6 +95,7 @@ export const eventTrigger = z.strictObject({
   event: resourceName("event"),
   handler,
   maxRetries,
+  maxEventAge,
 });
 
 export const webhookTrigger = z.strictObject({
@@ -97,6 +105,7 @@ export const webhookTrigger = z.strictObject({
   secret: checked(text(), checkSecretRefs),
   handler,
   maxRetries,
+  maxEventAge,
 });
 
 export const trigger = z.discriminatedUnion("type", [

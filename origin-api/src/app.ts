@@ -6,8 +6,10 @@ import { limitBody } from "./http/body.ts";
 import { notFound, onError } from "./http/errors.ts";
 import { observe } from "./http/observe.ts";
 import { requestId } from "./http/request-id.ts";
+import { dataRoutes } from "./routes/data.ts";
 import { deployRoutes } from "./routes/deploy.ts";
 import { envRoutes } from "./routes/env.ts";
+import { eventRoutes } from "./routes/events.ts";
 import { functionRoutes } from "./routes/functions.ts";
 import { internalRoutes } from "./routes/internal.ts";
 import { invokeRoutes } from "./routes/invoke.ts";
@@ -15,8 +17,10 @@ import { keyRoutes } from "./routes/keys.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { metricRoutes } from "./routes/metrics.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
+import { scheduleRoutes } from "./routes/schedules.ts";
 import { secretRoutes } from "./routes/secrets.ts";
 import { systemRoutes } from "./routes/system.ts";
+import { isWebhookPath, webhookRoutes } from "./routes/webhooks.ts";
 import type { Services } from "./services/index.ts";
 
 const RESOURCES = [
@@ -25,11 +29,15 @@ const RESOURCES = [
   deployRoutes,
   envRoutes,
   invokeRoutes,
+  eventRoutes,
   logRoutes,
   metricRoutes,
   secretRoutes,
   keyRoutes,
   nodeRoutes,
+  dataRoutes,
+  scheduleRoutes,
+  webhookRoutes,
   internalRoutes,
 ];
 
@@ -37,7 +45,9 @@ export function createApp(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestId());
   app.use("*", observe(s.prometheus));
-  app.use("*", requireApiKey(s.keys));
+  const apiKey = requireApiKey(s.keys);
+  // Webhooks carry no API key: their signature is checked by the receiver (routes/webhooks.ts).
+  app.use("*", (c, next) => (isWebhookPath(c.req.path) ? next() : apiKey(c, next)));
   app.use("*", limitBody());
   for (const routes of RESOURCES) app.route("/", routes(s));
   app.notFound(notFound());

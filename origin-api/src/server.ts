@@ -59,12 +59,14 @@ export async function startOrigin(o: OriginOptions): Promise<RunningOrigin> {
   announceListening(log, { url });
 
   if (o.runner !== false) runner.start(url);
-  s.asyncInvocations.start();
+  s.events.start();
+  s.scheduler.start();
 
   return {
     url,
     async close() {
-      await s.asyncInvocations.close();
+      s.scheduler.stop();
+      await s.events.close();
       await runner.close();
       await buildWorker?.close();
       await new Promise<void>((resolve) => {

@@ -72,13 +72,13 @@ test("queued async invocations are resumed after a restart", async () => {
   } finally {
     await first.stop(true);
   }
-  // As if the process died with one invocation queued and one running.
+  // As if the process died with one invocation queued and one running (its lease ran out).
   const db = new Database(join(first.dataDir, "bunbase.db"));
-  const insert =
-    db.prepare(`INSERT INTO async_invocations (id, function_id, environment, status, attempts, query, next_attempt_at, created_at, updated_at)
-    VALUES (?, ?, 'prod', ?, ?, '', 0, datetime('now'), datetime('now'))`);
-  insert.run("inv_queued", fnId, "queued", 0);
-  insert.run("inv_running", fnId, "running", 1);
+  const insert = db.prepare(`INSERT INTO event_deliveries (id, event_id, function_id, trigger_index, kind, event,
+      status, attempts, max_attempts, next_attempt_at, lease_owner, lease_until, created_at, updated_at)
+    VALUES (?, ?, ?, -1, 'request', '{"type":null,"source":"bunbase/invoke"}', ?, ?, 4, 0, ?, ?, 0, 0)`);
+  insert.run("inv_queued", "inv_queued", fnId, "queued", 0, null, null);
+  insert.run("inv_running", "inv_running", fnId, "running", 1, "a-process-that-died", 0);
   db.close();
   const second = await startOrigin({ dataDir: first.dataDir });
   try {
@@ -90,7 +90,7 @@ test("queued async invocations are resumed after a restart", async () => {
         status = await json(await second.api(`/functions/resumed/invocations/${id}`), 200);
       } while (status.status !== "succeeded" && Date.now() < deadline);
       assert.equal(status.status, "succeeded", id);
-      assert.equal(status.result?.body, "resumed ok");
+      assert.equal(status.result?.body, "resumed ok", JSON.stringify(status));
     }
   } finally {
     await second.stop();

@@ -3,6 +3,7 @@ import type { CommandSpec } from "../command.ts";
 import { deleteCommand } from "./delete.ts";
 import { deployCommand } from "./deploy.ts";
 import { devCommand } from "./dev.ts";
+import { dlqListCommand, dlqRetryCommand } from "./dlq.ts";
 import { envListCommand, envSetCommand, envUnsetCommand } from "./env.ts";
 import { initCommand } from "./init.ts";
 import { invokeCommand } from "./invoke.ts";
@@ -33,6 +34,8 @@ export const COMMANDS: CommandSpec[] = [
   secretsListCommand,
   secretsRotateCommand,
   secretsDeleteCommand,
+  dlqListCommand,
+  dlqRetryCommand,
   deleteCommand,
   nodesCommand,
 ];

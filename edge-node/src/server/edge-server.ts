@@ -56,6 +56,7 @@ export interface EdgeServerOptions {
 
 export class EdgeServer {
   private routes = new RouteTable([]);
+  private webhooks = new RouteTable([], "webhook");
   private readonly gate: EdgeGate;
   private readonly trusted: TrustedProxies;
 
@@ -67,6 +68,7 @@ export class EdgeServer {
     });
     const apply = () => {
       this.routes = new RouteTable(options.sync.snapshot.functions);
+      this.webhooks = new RouteTable(options.sync.snapshot.functions, "webhook");
       options.metrics.configRevision.set(options.sync.snapshot.revision);
     };
     options.sync.on("snapshot", apply);
@@ -90,6 +92,8 @@ export class EdgeServer {
     const match = this.route(req, method, url.pathname);
     if (!("fn" in match)) {
       if (url.pathname === "/metrics" && method === "GET") return this.prometheus(res);
+      if (this.options.origin && "fn" in this.webhooks.match(method, url.pathname))
+        return this.options.origin.forwardWebhook(req, res, url.pathname + url.search, invocationId);
       if (match.methodMismatch) {
         throw new BunbaseError("FN_006", `Method ${method} is not allowed for ${url.pathname}`, {
           status: 405,

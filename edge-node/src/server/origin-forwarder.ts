@@ -78,6 +78,22 @@ export class OriginForwarder {
     this.options.onOutcome?.(result.outcome === "forwarded" ? "forwarded" : "failed");
   }
 
+  /**
+   * A webhook trigger's public path: to the origin's `/webhooks<path>`, which checks the
+   * signature itself (no key of ours: the origin must not mistake it for an API call).
+   */
+  async forwardWebhook(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): Promise<void> {
+    const node: [string, string] = ["x-bunbase-edge-node", this.options.nodeName];
+    const result = await this.forwarder.forward(req, res, new URL("/webhooks", this.options.apiUrl).href, {
+      requestId,
+      path,
+      dropHeader: (name) => name === "authorization",
+      responseHeaders: [node],
+      errorHeaders: Object.fromEntries([node]),
+    });
+    this.options.onOutcome?.(result.outcome === "forwarded" ? "forwarded" : "failed");
+  }
+
   close(): Promise<void> {
     return this.forwarder.close();
   }

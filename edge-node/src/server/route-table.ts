@@ -23,13 +23,14 @@ interface Route {
 }
 
 interface HttpTrigger {
-  type: "http";
+  type: "http" | "webhook";
   path: string;
   methods?: string[];
 }
 
-function isHttpTrigger(trigger: { type: string }): trigger is HttpTrigger {
-  return trigger.type === "http";
+/** Webhook triggers (POST only) are routed like HTTP ones but answered by the origin. */
+function isRoutedTrigger(trigger: { type: string }, type: HttpTrigger["type"]): trigger is HttpTrigger {
+  return trigger.type === type;
 }
 
 export function splitPath(path: string): string[] {
@@ -50,11 +51,11 @@ function compare(a: number[], b: number[]): number {
 export class RouteTable {
   private readonly routes: Route[] = [];
 
-  constructor(functions: EdgeFunction[]) {
+  constructor(functions: EdgeFunction[], type: HttpTrigger["type"] = "http") {
     for (const fn of functions) {
       for (const trigger of fn.config.triggers ?? []) {
-        if (!isHttpTrigger(trigger)) continue;
-        const methods = trigger.methods ?? ["GET"];
+        if (!isRoutedTrigger(trigger, type)) continue;
+        const methods = type === "webhook" ? ["POST"] : (trigger.methods ?? ["GET"]);
         this.routes.push({
           fn,
           pattern: trigger.path,

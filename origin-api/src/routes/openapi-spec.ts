@@ -2,10 +2,13 @@
  * The OpenAPI 3.1 description of every route (`GET /openapi.json`). A test checks that
  * each route the app registers appears here, so a new route cannot ship undocumented.
  */
+import { DATA_OPS } from "./data-openapi.ts";
+import { EVENT_OPS } from "./events-openapi.ts";
+import { TRIGGER_OPS } from "./triggers-openapi.ts";
 import { SCHEMAS } from "./openapi-schemas.ts";
 
 interface Op {
-  method: "get" | "post" | "put" | "delete";
+  method: "get" | "post" | "put" | "patch" | "delete";
   path: string;
   summary: string;
   tag: string;
@@ -215,6 +218,9 @@ const OPS: Op[] = [
     ok: 200,
     query: ["revision", "timeoutMs"],
   },
+  ...DATA_OPS,
+  ...EVENT_OPS,
+  ...TRIGGER_OPS,
 ];
 
 const errorRef = { $ref: "#/components/responses/Error" };

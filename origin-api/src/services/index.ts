@@ -5,6 +5,8 @@ import { mkdirSync } from "node:fs";
 import type { BuildWorkerClient } from "../../../bundler/index.ts";
 import type { Logger } from "../../../core/index.ts";
 import type { Store } from "../store/index.ts";
+import { DataServices } from "../data/index.ts";
+import { EventEngine } from "../events/index.ts";
 import { ApiKeys } from "./api-keys.ts";
 import { AsyncInvocations } from "./async-invocations.ts";
 import { Deployer } from "./deployer.ts";
@@ -19,6 +21,7 @@ import { RevisionBus } from "./revision-bus.ts";
 import { Runner } from "./runner.ts";
 import { SecretVault } from "./secret-vault.ts";
 import { Variables } from "./variables.ts";
+import { Scheduler, WebhookReceiver, WebhookSecrets } from "../triggers/index.ts";
 
 export interface Services {
   store: Store;
@@ -32,8 +35,16 @@ export interface Services {
   runner: Runner;
   invoker: Invoker;
   asyncInvocations: AsyncInvocations;
+  /** The delivery engine (origin-api/src/events): the EventSink of every producer; server.ts starts and stops it. */
+  events: EventEngine;
   prometheus: Prometheus;
   nodes: NodeRegistry;
+  /** db, storage, auth and queues: the services behind the triggers (origin-api/src/data). */
+  data: DataServices;
+  /** Fires schedule triggers (origin-api/src/triggers); server.ts starts and stops it. */
+  scheduler: Scheduler;
+  /** Verifies and queues `POST /webhooks<path>` (origin-api/src/triggers). */
+  webhooks: WebhookReceiver;
   /** Signs requests edge nodes forward to each other (FleetPeers.forwardKey, base64url). */
   forwardKey: string;
 }
@@ -51,11 +62,14 @@ export interface ServiceOptions {
 export function createServices(o: ServiceOptions): Services {
   const bus = new RevisionBus(o.store.functions.revision());
   const mutations = new Mutations(o.store, bus);
-  const variables = new Variables(o.store, new SecretVault(o.masterKey), mutations);
+  const vault = new SecretVault(o.masterKey);
+  const variables = new Variables(o.store, vault, mutations);
   const functions = new Functions(o.store, variables, mutations);
+  const webhookSecrets = new WebhookSecrets(o.store, vault);
   const tmp = join(o.dataDir, "tmp");
   mkdirSync(tmp, { recursive: true });
   const invoker = new Invoker(o.store, o.runner);
+  const events = new EventEngine({ store: o.store, invoker, log: o.log });
   const prometheus = new Prometheus();
   prometheus.revision.set(bus.revision);
   bus.on("revision", (r) => prometheus.revision.set(r));
@@ -78,9 +92,19 @@ export function createServices(o: ServiceOptions): Services {
     logs: new LogFeed(o.store),
     runner: o.runner,
     invoker,
-    asyncInvocations: new AsyncInvocations(o.store, invoker, o.log),
+    asyncInvocations: new AsyncInvocations(events),
+    events,
     prometheus,
     nodes: new NodeRegistry(o.store, bus),
+    // Every producer hands its events to the delivery engine, in the transaction of its change.
+    data: new DataServices({ store: o.store, events, masterKey: o.masterKey, dataDir: o.dataDir }),
+    scheduler: new Scheduler({ store: o.store, events, log: o.log, bus }),
+    webhooks: new WebhookReceiver({
+      store: o.store,
+      events,
+      log: o.log,
+      resolveSecret: (fn, value) => webhookSecrets.resolve(fn, value),
+    }),
     forwardKey: forwardKey(o.masterKey),
   };
 }

@@ -30,6 +30,8 @@ export interface InvokeInput {
   query: string;
   invocationId?: string;
   attempt?: number;
+  /** A prebuilt event (the delivery engine, contract 2.6): sent as is, with `eventType` as its type. */
+  event?: object;
 }
 
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9._:-]{0,99}$/;
@@ -56,7 +58,8 @@ export class Invoker {
     if (input.eventType) {
       headers[INTERNAL_HEADERS.eventType] = input.eventType;
       headers["content-type"] = "application/json";
-      body = Buffer.from(JSON.stringify(buildEvent(invocationId, input.eventType, input.body, input.attempt ?? 1)));
+      const event = input.event ?? buildEvent(invocationId, input.eventType, input.body, input.attempt ?? 1);
+      body = Buffer.from(JSON.stringify(event));
     } else if (input.contentType) {
       headers["content-type"] = input.contentType;
     }
