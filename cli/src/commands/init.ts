@@ -36,13 +36,14 @@ export const initCommand: CommandSpec = {
     const shown = relative(process.cwd(), folder) || ".";
     const isJs = "index.ts" in files;
     out.result({ name, runtime, dir: folder, files: Object.keys(files) }, () => [
-      `created ${shown}/ (${runtime}): ${Object.keys(files).join(", ")}`,
+      `created ${shown}/ (${runtime}): ${listed(Object.keys(files))}`,
       "",
       "next:",
       `  cd ${shown}`,
       ...(isJs
         ? [
             "  bunbase functions test --event test-event.json   # run it once, locally",
+            "  bunbase functions test --event events/queue.json # a sample event per trigger type in events/",
             "  bunbase functions dev                            # local platform, reload on save",
           ]
         : []),
@@ -50,3 +51,10 @@ export const initCommand: CommandSpec = {
     ]);
   },
 };
+
+/** The files, with the sample events folded into one entry. */
+function listed(files: string[]): string {
+  const events = files.filter((f) => f.startsWith("events/"));
+  const rest = files.filter((f) => !f.startsWith("events/"));
+  return [...rest, ...(events.length ? [`events/ (${events.length} sample events)`] : [])].join(", ");
+}

@@ -4,7 +4,7 @@
  * machine lacks is refused at deploy with FN_005.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { goScaffold } from "./go.ts";
 import { nodeScaffold } from "./node.ts";
 import { pythonScaffold } from "./python.ts";
@@ -30,7 +30,10 @@ export function scaffoldFor(name: string, runtime: string): Scaffold | undefined
 export function writeScaffold(folder: string, files: Scaffold): boolean {
   if (existsSync(folder)) return false;
   mkdirSync(folder, { recursive: true });
-  for (const [file, content] of Object.entries(files)) writeFileSync(join(folder, file), content);
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(folder, file)), { recursive: true });
+    writeFileSync(join(folder, file), content);
+  }
   return true;
 }
 

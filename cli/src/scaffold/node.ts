@@ -1,5 +1,6 @@
 /** The JS/TS scaffold (nodejs*, bun, deno): the seed handler shape, a test event and a node:test test. */
 import type { Scaffold } from "./index.ts";
+import { sampleEvents } from "./sample-events.ts";
 
 export function nodeScaffold(name: string, runtime: string): Scaffold {
   return {
@@ -20,8 +21,25 @@ export default defineConfig({
   env: Record<string, string | undefined>;
 }
 
-/** GET /${name}?name=you or POST /${name} {"name":"you"} */
-export async function handler(req: Request, ctx?: Context): Promise<Response> {
+/** What background triggers deliver (contract 2.6); samples in events/. */
+export interface BunbaseEvent {
+  id: string;
+  type: string;
+  source: string;
+  time: string;
+  data: unknown;
+  metadata: { attempt: number } & Record<string, unknown>;
+}
+
+/** GET /${name}?name=you or POST /${name} {"name":"you"}; and any event of the triggers you add. */
+export function handler(req: Request, ctx?: Context): Promise<Response>;
+export function handler(event: BunbaseEvent, ctx?: Context): Promise<{ received: string }>;
+export async function handler(input: Request | BunbaseEvent, ctx?: Context): Promise<Response | { received: string }> {
+  if (!(input instanceof Request)) {
+    console.log(\`event \${input.type} \${input.id} (attempt \${input.metadata.attempt})\`);
+    return { received: input.type };
+  }
+  const req = input;
   const url = new URL(req.url);
   let name = url.searchParams.get("name") ?? "world";
   if (req.method === "POST" && req.headers.get("content-type")?.includes("application/json")) {
@@ -56,6 +74,7 @@ test("POST greets the name in the JSON body", async () => {
 });
 `,
     "test-event.json": testEvent(name),
+    ...sampleEvents(name),
     "package.json":
       JSON.stringify(
         {
