@@ -8,3 +8,4 @@ export * from "./src/sse.ts";
 export * from "./src/shutdown.ts";
 export * from "./src/egress-policy.ts";
 export * from "./src/http-headers.ts";
+export * from "./src/sdk-token.ts";

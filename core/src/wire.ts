@@ -112,6 +112,8 @@ export const INTERNAL_HEADERS = {
   trigger: "x-bunbase-trigger",
   /** The query string of the API's invoke call minus its own parameters, e.g. `?page=2`. */
   query: "x-bunbase-original-query",
+  /** A trigger's own handler (`handler` of the trigger): the export an event invocation calls. */
+  handler: "x-bunbase-handler",
   /** A pinned version's placement ("origin" for origin workers). */
   placement: "x-bunbase-pin-placement",
 } as const;

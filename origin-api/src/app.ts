@@ -18,6 +18,7 @@ import { logRoutes } from "./routes/logs.ts";
 import { metricRoutes } from "./routes/metrics.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
+import { sdkRoutes } from "./routes/sdk.ts";
 import { secretRoutes } from "./routes/secrets.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { isWebhookPath, webhookRoutes } from "./routes/webhooks.ts";
@@ -38,6 +39,7 @@ const RESOURCES = [
   dataRoutes,
   scheduleRoutes,
   webhookRoutes,
+  sdkRoutes,
   internalRoutes,
 ];
 

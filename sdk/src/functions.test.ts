@@ -100,8 +100,11 @@ test("auth() and rateLimit() check their options when made", () => {
   assert.throws(() => rateLimit({ maxRequests: 1, window: "1m", key: "cookie:x" as never }), /key must be "ip"/);
 });
 
-test("@bunbase/sdk services reject with a clear error", async () => {
-  await assert.rejects(sdk.db.get("users", "1"), /db\.get\(\) is not available yet/);
-  await assert.rejects(sdk.queue.send("jobs", {}), /queue\.send\(\)/);
+test("@bunbase/sdk services outside a deployed function reject with a clear error", async () => {
+  await assert.rejects(sdk.db.collection("users").doc("1").get(), {
+    code: "FN_004",
+    message: /db\.get\(\).*deployed function/,
+  });
+  await assert.rejects(sdk.queue("jobs").send({ body: {} }), /queue\.send\(\)/);
   assert.ok(SDK_MODULES["@bunbase/sdk"].endsWith("sdk.guest.ts"));
 });

@@ -173,3 +173,51 @@ test("POST /events refuses what is not a custom event, naming the field", async 
   assert.equal(nobody.deliveries, 0);
   assert.equal((await p.api(`/events/${nobody.id}`)).status, 404);
 });
+
+test("a trigger's own handler: each trigger calls the export it names, in isolates and in containers", async () => {
+  await deployFiles(
+    p,
+    {
+      name: "two-handlers",
+      triggers: [
+        { type: "event", event: "test.left", handler: "onLeft" },
+        { type: "event", event: "test.right", handler: "index.onRight" },
+        { type: "event", event: "test.main" },
+      ],
+    },
+    {
+      "index.ts": `export async function handler(event: { type: string }) { console.log("main got", event.type); return null; }
+export async function onLeft(event: { type: string }) { console.log("left got", event.type); return null; }
+export async function onRight(event: { type: string }) { console.log("right got", event.type); return null; }`,
+    },
+  );
+  await deployFiles(
+    p,
+    {
+      name: "py-handlers",
+      runtime: "python3.11",
+      handler: "main.handler",
+      triggers: [{ type: "event", event: "test.py", handler: "on_py" }],
+    },
+    {
+      "main.py": `def handler(request):
+    return "http"
+
+def on_py(event, context):
+    print("python got", event["type"])
+    return None
+`,
+    },
+  );
+  for (const type of ["test.left", "test.right", "test.main", "test.py"]) await publish({ type, data: {} });
+  const seen = async (fn: string, text: string) =>
+    eventually(async () => {
+      const res = await p.api(`/functions/${fn}/logs?q=${encodeURIComponent(text)}`);
+      const body = (await res.json()) as { logs: unknown[] };
+      return body.logs.length > 0 ? true : undefined;
+    }, 30_000);
+  await seen("two-handlers", "left got test.left");
+  await seen("two-handlers", "right got test.right");
+  await seen("two-handlers", "main got test.main");
+  await seen("py-handlers", "python got test.py");
+});

@@ -22,7 +22,7 @@ const STANDARD = new Set(["__defineGetter__", "__defineSetter__", "__lookupGette
   "globalThis.WeakRef.prototype.deref()", "globalThis.WebAssembly.Module"]);
 // Ours on purpose: the frozen capability rateLimit() of @bunbase/functions calls (a plain
 // guest object over the runtime's host call; the walk still looks inside it).
-const PLATFORM = new Set(["__bunbase_rate_limit"]);
+const PLATFORM = new Set(["__bunbase_rate_limit", "__bunbase_sdk"]);
 
 export default {
   async fetch(req: Request, env: unknown, ctx: unknown) {

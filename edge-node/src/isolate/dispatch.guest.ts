@@ -84,6 +84,7 @@ function typeName(value: unknown): string {
 
 export function createDispatcher(host: DispatchHost) {
   let target: Handler | FetchObject | null = null;
+  let exports: Record<string, unknown> = {};
   let env: Readonly<Record<string, string>> = freeze({});
   const states = new Map<number, InvocationState>();
 
@@ -99,6 +100,7 @@ export function createDispatcher(host: DispatchHost) {
     installEnv: Record<string, string>,
   ): GuestError | null {
     setEnv(installEnv);
+    exports = namespace;
     if (!(exportName in namespace)) {
       return guestError("missing-export", new Error(`export "${exportName}" not found in the bundle`));
     }
@@ -207,15 +209,21 @@ export function createDispatcher(host: DispatchHost) {
   }
 
   async function runEvent(state: InvocationState, input: GuestEventInput): Promise<Outcome<GuestEventOutcome>> {
-    if (typeof target !== "function") {
+    // A trigger may name its own handler: another export of the entry module.
+    const own = typeof input.handler === "string" ? input.handler : null;
+    // A module namespace has no prototype: `in` sees exactly its exports.
+    const handler = own === null ? target : own in exports ? exports[own] : undefined;
+    if (typeof handler !== "function") {
+      const what = own === null ? "the export" : `the trigger's handler "${own}"`;
+      const why = own !== null && handler === undefined ? "is not exported by the entry module" : "is not a function";
       return {
         ok: false,
-        error: guestError("missing-export", new TypeError("the export is not a function, so it cannot handle events")),
+        error: guestError("missing-export", new TypeError(`${what} ${why}, so it cannot handle events`)),
       };
     }
     let result: unknown;
     try {
-      result = await target(input.event, freeze({ env, waitUntil: context(state).waitUntil }));
+      result = await (handler as Handler)(input.event, freeze({ env, waitUntil: context(state).waitUntil }));
     } catch (error) {
       return { ok: false, error: guestError("uncaught", error) };
     }

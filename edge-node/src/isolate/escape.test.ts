@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { BRIDGE_GLOBALS, RATE_LIMIT_CALL, RUNTIME_GLOBAL } from "./protocol.ts";
+import { BRIDGE_GLOBALS, RATE_LIMIT_CALL, RUNTIME_GLOBAL, SDK_CALL } from "./protocol.ts";
 import { collectingPool, evaluate, limits, request, source, text } from "./test-support.ts";
 
 const { pool } = collectingPool();
@@ -39,11 +39,11 @@ describe("escape attempts", () => {
       `return Object.getOwnPropertyNames(globalThis).concat(Object.getOwnPropertySymbols(globalThis).map(String));`,
     )) as string[];
     for (const name of INTERNAL) assert.ok(!names.includes(name), `${name} leaked`);
-    // The one platform name left is the SDK's rateLimit() capability: a frozen object of
-    // the runtime's own (sdk-rate-limit.test.ts), not a bridge.
+    // The platform names left are the SDK's capabilities (rateLimit(), the services): frozen
+    // objects of the runtime's own (sdk-rate-limit.test.ts, sdk-services.test.ts), not bridges.
     assert.deepEqual(
-      names.filter((name) => /bunbase|__/.test(name)),
-      [RATE_LIMIT_CALL.capability],
+      names.filter((name) => /bunbase|__/.test(name)).sort(),
+      [RATE_LIMIT_CALL.capability, SDK_CALL.capability].sort(),
     );
   });
 

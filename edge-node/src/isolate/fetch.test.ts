@@ -229,8 +229,8 @@ describe("fetch: what a guest cannot do", () => {
         .concat(Object.getOwnPropertyNames(globalThis).filter((name) => name.startsWith("__bunbase")));`,
       undefined,
     );
-    // Only the SDK's rateLimit() capability, which is no bridge (sdk-rate-limit.test.ts).
-    assert.deepEqual(result, ["undefined", "undefined", "undefined", "__bunbase_rate_limit"]);
+    // Only the SDK's capabilities (rateLimit() and @bunbase/sdk), which are no bridges (sdk-rate-limit.test.ts).
+    assert.deepEqual(result, ["undefined", "undefined", "undefined", "__bunbase_rate_limit", "__bunbase_sdk"]);
   });
 
   it("gets TypeErrors for bad input, and the host survives", async () => {

@@ -115,6 +115,15 @@ export class HostFetch {
     return { status, statusText, headers, ...where, body: bodiless ? null : this.bodies.open(call.key, body) };
   }
 
+  /** An @bunbase/sdk call spends the same budget (sdk-bridge.ts): false once it is used up. */
+  takeSubrequest(key: number): boolean {
+    const limit = this.#network(key)?.maxSubrequests ?? DEFAULT_MAX_SUBREQUESTS;
+    const used = this.#counts.get(key) ?? 0;
+    if (used >= limit) return false;
+    this.#counts.set(key, used + 1);
+    return true;
+  }
+
   #count(key: number, limit: number): void {
     const used = this.#counts.get(key) ?? 0;
     if (used >= limit) {

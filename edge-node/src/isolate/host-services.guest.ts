@@ -12,7 +12,14 @@ import { FormData } from "./form-data.guest.ts";
 import { createHostCalls, type HostCall, type HostCalls, type HostNotify } from "./host-calls.guest.ts";
 import { defineFormReaders } from "./multipart.guest.ts";
 import { defineGlobal } from "./platform.guest.ts";
-import { HOST_CALL_GLOBALS, RATE_LIMIT_CALL, type RateLimitTake, type RateLimitVerdict } from "./protocol.ts";
+import {
+  HOST_CALL_GLOBALS,
+  RATE_LIMIT_CALL,
+  SDK_CALL,
+  type RateLimitTake,
+  type RateLimitVerdict,
+  type SdkAnswer,
+} from "./protocol.ts";
 import { Request, Response } from "./request-response.guest.ts";
 import { CryptoKey, createSubtle } from "./subtle.guest.ts";
 
@@ -44,6 +51,7 @@ export function installHostServices(scope: Record<string, unknown>) {
   };
   for (const [name, value] of Object.entries(globals)) defineGlobal(name, value);
   installRateLimitCapability(host);
+  installSdkCapability(host);
   return { subtle };
 }
 
@@ -61,6 +69,25 @@ function installRateLimitCapability(host: HostCalls): void {
     },
   });
   Object.defineProperty(globalThis, RATE_LIMIT_CALL.capability, {
+    value: capability,
+    enumerable: false,
+    writable: false,
+    configurable: false,
+  });
+}
+
+/**
+ * `@bunbase/sdk`'s way to the platform services, made like the rateLimit() capability: the
+ * host acts only as this invocation's function (it, not the guest, names the function and
+ * signs the call), so user code calling it directly gains nothing the SDK does not give.
+ */
+function installSdkCapability(host: HostCalls): void {
+  const capability = Object.freeze({
+    call(service: string, method: string, args: unknown): Promise<SdkAnswer> {
+      return host.run(SDK_CALL.op, { service, method, args }) as Promise<SdkAnswer>;
+    },
+  });
+  Object.defineProperty(globalThis, SDK_CALL.capability, {
     value: capability,
     enumerable: false,
     writable: false,

@@ -10,10 +10,11 @@ import { HostCalls } from "./host-calls.ts";
 import { HostCrypto } from "./host-crypto.ts";
 import { HostFetch, type InvocationNetwork as FetchNetwork } from "./host-fetch.ts";
 import { HostRateLimit, type InvocationRateLimit } from "./host-rate-limit.ts";
-import { FETCH_BODY_CALLS, RATE_LIMIT_CALL } from "./protocol.ts";
+import { FETCH_BODY_CALLS, RATE_LIMIT_CALL, SDK_CALL } from "./protocol.ts";
+import { HostSdk, type InvocationSdk } from "./sdk-bridge.ts";
 
-/** Per invocation: what its fetches may reach and, on an edge node, where rateLimit() counts. */
-export type InvocationNetwork = FetchNetwork & { rateLimit?: InvocationRateLimit };
+/** Per invocation: what its fetches may reach, where rateLimit() counts, whom @bunbase/sdk calls act for. */
+export type InvocationNetwork = FetchNetwork & { rateLimit?: InvocationRateLimit; sdk?: InvocationSdk };
 /** What the pool knows before an invocation starts (the instance adds the deadline). */
 export type NetworkRules = Omit<InvocationNetwork, "deadline">;
 
@@ -25,17 +26,23 @@ export class HostServices {
   readonly #fetch: HostFetch;
   readonly #crypto = new HostCrypto();
   readonly #rateLimit = new HostRateLimit((key) => this.#networks.get(key));
+  readonly #sdk: HostSdk;
   readonly #calls: HostCalls;
 
   /** `enter`: how answers enter the isolate (the instance's RunGate slot, see HostCalls). */
   constructor(enter?: (work: () => Promise<unknown>) => Promise<unknown>) {
     this.#fetch = new HostFetch((key) => this.#networks.get(key));
     const bodies = this.#fetch.bodies;
+    this.#sdk = new HostSdk(
+      (key) => this.#networks.get(key),
+      (key) => this.#fetch.takeSubrequest(key),
+    );
     this.#calls = new HostCalls(
       {
         fetch: this.#fetch.fetch,
         [FETCH_BODY_CALLS.read]: bodies.read,
         [RATE_LIMIT_CALL.op]: this.#rateLimit.take,
+        [SDK_CALL.op]: this.#sdk.call,
         ...this.#crypto.operations,
       },
       { "key.release": (handle) => this.#crypto.release(handle), [FETCH_BODY_CALLS.cancel]: bodies.cancel },
@@ -56,6 +63,7 @@ export class HostServices {
     this.#networks.delete(key);
     this.#fetch.endInvocation(key);
     this.#rateLimit.endInvocation(key);
+    this.#sdk.endInvocation(key);
     this.#calls.endInvocation(key);
   }
 

@@ -16,6 +16,7 @@ import { emptyMeta, toInvocationFailure } from "./invocation-failure.ts";
 import type { GuestHttpInput } from "./protocol.ts";
 import { RequestBodyFeed } from "./request-body.ts";
 import { RunGate } from "./run-gate.ts";
+import type { SdkOrigin } from "./sdk-bridge.ts";
 import { bundleRuntime } from "./runtime-script.ts";
 import { StackMapper } from "./source-map.ts";
 import { collectIsolateGarbage } from "./teardown-gc.ts";
@@ -99,6 +100,7 @@ export class IsolatePool {
   readonly #cache: CodeCache;
   readonly #egress: EgressOptions;
   readonly #rateLimits: RateLimitCounter | undefined;
+  readonly #sdk: SdkOrigin | undefined;
   /** Insertion order is recency: the first entries are the least recently used. */
   readonly #versions = new Map<string, VersionPool>();
   #onIdle: (() => void)[] = [];
@@ -116,6 +118,7 @@ export class IsolatePool {
     this.#cache = new CodeCache(options.codeCacheDir);
     this.#egress = options.egress ?? {};
     this.#rateLimits = options.rateLimits;
+    this.#sdk = options.sdk;
     // Bundle the guest runtime and stock pre-warmed isolates of the usual memory sizes now,
     // off the first requests' path. A failure is not lost: the cached promise rejects again
     // for the first invocation that needs it.
@@ -161,7 +164,7 @@ export class IsolatePool {
         limits.timeoutMs,
         guestInput,
         feed,
-        this.#network(source, limits, input.clientIp),
+        this.#network(source, limits, input.invocationId, input.clientIp),
       ),
     );
   }
@@ -170,10 +173,11 @@ export class IsolatePool {
    * What a fetch of this invocation may reach (the function's vpc block and the node-wide
    * rules), and where its rateLimit() counts: the node's store, for this function and client.
    */
-  #network(source: FunctionSource, limits: InstanceLimits, clientIp = ""): NetworkRules {
+  #network(source: FunctionSource, limits: InstanceLimits, invocationId: string, clientIp = ""): NetworkRules {
     const counter = this.#rateLimits;
     const rateLimit = counter && { counter, functionId: source.functionId, clientIp };
-    return { egress: limits.egress, ...this.#egress, rateLimit };
+    const sdk = this.#sdk && { origin: this.#sdk, functionId: source.functionId, invocationId };
+    return { egress: limits.egress, ...this.#egress, rateLimit, sdk };
   }
 
   invokeEvent(
@@ -182,7 +186,12 @@ export class IsolatePool {
     input: EventInput,
   ): Promise<{ result: unknown; meta: InvocationMeta }> {
     return this.#invoke(source, limits, input.invocationId, input.env, (instance) =>
-      instance.runEvent(input.invocationId, limits.timeoutMs, { event: input.event }, this.#network(source, limits)),
+      instance.runEvent(
+        input.invocationId,
+        limits.timeoutMs,
+        input.handler ? { event: input.event, handler: input.handler } : { event: input.event },
+        this.#network(source, limits, input.invocationId),
+      ),
     );
   }
 

@@ -72,6 +72,8 @@ export interface GuestHttpInput {
 
 export interface GuestEventInput {
   event: Record<string, unknown>;
+  /** Another export of the module than the installed one (a trigger's own handler). */
+  handler?: string;
 }
 
 /**
@@ -174,3 +176,25 @@ export interface RateLimitVerdict {
   remaining: number;
   resetSeconds: number;
 }
+
+/**
+ * `@bunbase/sdk` (sdk/src/sdk.guest.ts): the runtime leaves a frozen, non-enumerable object
+ * under `capability` whose `call(service, method, args)` is the host call `op`
+ * (sdk-bridge.ts), which forwards it to the origin as this invocation's function. The
+ * answer is an SdkAnswer, never a rejection for a refusal: the SDK throws it with its code.
+ */
+export const SDK_CALL = {
+  op: "sdk.call",
+  capability: "__bunbase_sdk",
+} as const;
+
+/** What `call` sends: plain JSON in `args`, and the bytes of a storage upload as a Uint8Array. */
+export interface SdkCall {
+  service: string;
+  method: string;
+  args: unknown;
+}
+
+export type SdkAnswer =
+  | { ok: true; value: unknown }
+  | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };

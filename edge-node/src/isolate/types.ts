@@ -1,6 +1,7 @@
 /** The public shapes of the isolate layer (see index.ts). */
 import type { LogLevel } from "../../../core/index.ts";
 import type { EgressConfig } from "../../../core/index.ts";
+import type { SdkOrigin } from "./sdk-bridge.ts";
 
 /** One immutable version of a function, as the pool runs it. */
 export interface FunctionSource {
@@ -47,6 +48,8 @@ export interface EventInput {
   invocationId: string;
   event: Record<string, unknown>;
   env: Record<string, string>;
+  /** A trigger's own handler: the name of another export of the bundle's entry module. */
+  handler?: string;
 }
 
 export interface HttpResult {
@@ -122,6 +125,8 @@ export interface IsolatePoolOptions {
    * `edge.rateLimit` block (exact across workers). Without it the SDK counts per isolate.
    */
   rateLimits?: RateLimitCounter;
+  /** Where `@bunbase/sdk` calls go (the origin, sdk-bridge.ts). Without it they are refused. */
+  sdk?: SdkOrigin;
 }
 
 /** A node's rate limit counters (edge-node/src/rules/rate-limit-store.ts RateLimitStore fits). */

@@ -78,6 +78,8 @@ export async function startEdgeNode(options: EdgeNodeOptions): Promise<RunningEd
     // The control plane is out of every function's reach unless its vpc allows private networks.
     egress: { deniedHosts: [new URL(options.apiUrl).host] },
     rateLimits,
+    // @bunbase/sdk calls go to the origin as this node, with tokens signed by the fleet key.
+    sdk: { apiUrl: options.apiUrl, apiKey: options.apiKey, forwardKey: () => sync.peers?.forwardKey },
   });
   const originWorkers = options.originWorkers?.({ recordLog: (record) => telemetry.recordLog(record) });
   const invoker = new InvokeService(pool, bundles, telemetry, metrics, originWorkers);

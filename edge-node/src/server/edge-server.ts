@@ -285,7 +285,11 @@ export class EdgeServer {
     const eventType = header(req, INTERNAL_HEADERS.eventType);
     if (eventType) {
       const event = parseEvent(await readBody(req));
-      const outcome = await this.options.invoker.event({ ...target, trigger: "event" }, { invocationId, event });
+      const handler = header(req, INTERNAL_HEADERS.handler);
+      const outcome = await this.options.invoker.event(
+        { ...target, trigger: "event" },
+        handler ? { invocationId, event, handler } : { invocationId, event },
+      );
       if (!outcome.ok) return void writeError(res, outcome.error, invocationId, outcome.headers);
       const text = JSON.stringify({ result: outcome.value ?? null });
       return writeResult(res, 200, [["content-type", "application/json"]], text, outcome.headers);

@@ -149,7 +149,11 @@ export class Dispatcher {
     try {
       if (!fn) throw new BunbaseError("FN_001", `Function ${first.functionId} was deleted`);
       const batched = first.batchKey !== null && this.batchSizeOf(first) > 1;
-      const res = await this.o.invoker.invoke(fn, inputOf(job, invocationId, batched), this.abort.signal);
+      const input = inputOf(job, invocationId, batched);
+      // The trigger's own handler, as the function's config names it now.
+      const trigger = (fn.config.triggers as { handler?: unknown }[] | undefined)?.[first.triggerIndex];
+      if (first.kind === "event" && typeof trigger?.handler === "string") input.handler = trigger.handler;
+      const res = await this.o.invoker.invoke(fn, input, this.abort.signal);
       outcome = await outcomeOfResponse(res, first.kind === "event" || first.event.type !== null);
     } catch (err) {
       if (this.closed && this.abort.signal.aborted) return; // left to release(): queued for the next start

@@ -4,6 +4,7 @@
  */
 import { DATA_OPS } from "./data-openapi.ts";
 import { EVENT_OPS } from "./events-openapi.ts";
+import { SDK_OPS } from "./sdk.ts";
 import { TRIGGER_OPS } from "./triggers-openapi.ts";
 import { SCHEMAS } from "./openapi-schemas.ts";
 
@@ -221,6 +222,7 @@ const OPS: Op[] = [
   ...DATA_OPS,
   ...EVENT_OPS,
   ...TRIGGER_OPS,
+  ...SDK_OPS,
 ];
 
 const errorRef = { $ref: "#/components/responses/Error" };

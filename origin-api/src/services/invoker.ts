@@ -32,6 +32,8 @@ export interface InvokeInput {
   attempt?: number;
   /** A prebuilt event (the delivery engine, contract 2.6): sent as is, with `eventType` as its type. */
   event?: object;
+  /** The trigger's own handler (an export of the entry file, or `file.export`): the one an event invocation calls. */
+  handler?: string;
 }
 
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9._:-]{0,99}$/;
@@ -55,6 +57,7 @@ export class Invoker {
     };
     Object.assign(headers, this.pinHeaders(fn, input));
     let body = input.body;
+    if (input.eventType && input.handler) headers[INTERNAL_HEADERS.handler] = exportOf(input.handler);
     if (input.eventType) {
       headers[INTERNAL_HEADERS.eventType] = input.eventType;
       headers["content-type"] = "application/json";
@@ -160,4 +163,9 @@ export function buildEvent(id: string, type: string, body: Uint8Array | null, at
     }
   }
   return { id, type, source: "bunbase/invoke", time: new Date().toISOString(), data, metadata: { attempt } };
+}
+
+/** `index.onUpload` -> `onUpload`: a trigger's handler names an export of the entry file. */
+function exportOf(handler: string): string {
+  return handler.slice(handler.lastIndexOf(".") + 1);
 }

@@ -28,7 +28,11 @@ export class RunnerWorkers implements OriginWorkers {
   };
 
   invokeEvent: OriginWorkers["invokeEvent"] = async (target, input) =>
-    this.pool.invokeEvent(sourceOf(target), { invocationId: input.invocationId, event: input.event });
+    this.pool.invokeEvent(sourceOf(target), {
+      invocationId: input.invocationId,
+      event: input.event,
+      ...(input.handler ? { handler: input.handler } : {}),
+    });
 
   apply(snapshot: EdgeSnapshot): void {
     const present = new Set<string>();
