@@ -9,3 +9,4 @@ export * from "./src/shutdown.ts";
 export * from "./src/egress-policy.ts";
 export * from "./src/http-headers.ts";
 export * from "./src/sdk-token.ts";
+export * from "./src/route-pattern.ts";

@@ -4,12 +4,13 @@
  * Static segments beat params, params beat wildcards, so `/users/me` wins over
  * `/users/:id` whatever the deploy order.
  */
-import type { EdgeFunction } from "../../../core/index.ts";
+import { compareRanks, matchSegments, rankOf, splitPath, type EdgeFunction } from "../../../core/index.ts";
+
 
 export interface RouteMatch {
   fn: EdgeFunction;
   params: Record<string, string>;
-  /** The trigger's own handler override, when it names one. */
+  /** The trigger's path pattern that matched. */
   pattern: string;
 }
 
@@ -33,21 +34,6 @@ function isRoutedTrigger(trigger: { type: string }, type: HttpTrigger["type"]): 
   return trigger.type === type;
 }
 
-export function splitPath(path: string): string[] {
-  return path.split("/").filter((segment) => segment.length > 0);
-}
-
-function rankOf(segments: string[]): number[] {
-  const statics = segments.filter((s) => !s.startsWith(":") && s !== "*").length;
-  const wildcard = segments.at(-1) === "*" ? 1 : 0;
-  return [wildcard, -statics, -segments.length];
-}
-
-function compare(a: number[], b: number[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return 0;
-}
-
 export class RouteTable {
   private readonly routes: Route[] = [];
 
@@ -65,7 +51,7 @@ export class RouteTable {
         });
       }
     }
-    this.routes.sort((a, b) => compare(a.rank, b.rank));
+    this.routes.sort((a, b) => compareRanks(a.rank, b.rank));
   }
 
   get size(): number {
@@ -96,28 +82,4 @@ function allows(methods: Set<string> | "*", method: string): boolean {
   if (methods === "*") return true;
   // HEAD is served by a GET route, as every HTTP server does (RFC 9110 section 9.3.2).
   return methods.has(method) || (method === "HEAD" && methods.has("GET"));
-}
-
-function matchSegments(pattern: string[], path: string[]): Record<string, string> | undefined {
-  const params: Record<string, string> = {};
-  for (let i = 0; i < pattern.length; i++) {
-    const want = pattern[i];
-    if (want === "*") {
-      params["*"] = path.slice(i).map(decodeSegment).join("/");
-      return params;
-    }
-    const got = path[i];
-    if (got === undefined) return undefined;
-    if (want.startsWith(":")) params[want.slice(1)] = decodeSegment(got);
-    else if (want !== got) return undefined;
-  }
-  return path.length === pattern.length ? params : undefined;
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment; // malformed percent-encoding: hand the raw segment to the handler
-  }
 }

@@ -1,12 +1,6 @@
 /** The services' routes (routes/data*.ts) in the OpenAPI document (openapi-spec.ts). `*` is the object path. */
-export const DATA_OPS: {
-  method: "get" | "post" | "put" | "patch" | "delete";
-  path: string;
-  summary: string;
-  tag: string;
-  ok: number;
-  query?: string[];
-}[] = [
+import type { ApiOp } from "./openapi-op.ts";
+export const DATA_OPS: ApiOp[] = [
   {
     method: "post",
     path: "/db/{collection}",

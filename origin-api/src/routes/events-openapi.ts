@@ -1,12 +1,6 @@
 /** The events and dead-letter routes (routes/events.ts) in the OpenAPI document (openapi-spec.ts). */
-export const EVENT_OPS: {
-  method: "get" | "post";
-  path: string;
-  summary: string;
-  tag: string;
-  ok: number;
-  query?: string[];
-}[] = [
+import type { ApiOp } from "./openapi-op.ts";
+export const EVENT_OPS: ApiOp[] = [
   {
     method: "post",
     path: "/events",

@@ -3,23 +3,13 @@
  * each route the app registers appears here, so a new route cannot ship undocumented.
  */
 import { DATA_OPS } from "./data-openapi.ts";
+import type { ApiOp } from "./openapi-op.ts";
 import { EVENT_OPS } from "./events-openapi.ts";
 import { SDK_OPS } from "./sdk.ts";
 import { TRIGGER_OPS } from "./triggers-openapi.ts";
 import { SCHEMAS } from "./openapi-schemas.ts";
 
-interface Op {
-  method: "get" | "post" | "put" | "patch" | "delete";
-  path: string;
-  summary: string;
-  tag: string;
-  body?: string;
-  ok: number;
-  okSchema?: string;
-  query?: string[];
-}
-
-const OPS: Op[] = [
+const OPS: ApiOp[] = [
   { method: "get", path: "/health", summary: "Liveness (no key needed)", tag: "system", ok: 200 },
   { method: "get", path: "/metrics", summary: "Prometheus metrics of the origin", tag: "system", ok: 200 },
   { method: "get", path: "/openapi.json", summary: "This document", tag: "system", ok: 200 },

@@ -5,6 +5,7 @@
  * (`x-bunbase-sdk-token`, core/src/sdk-token.ts): valid, unexpired, for a function that
  * exists. Storage bytes travel raw, everything else as JSON `{service, method, args}`.
  */
+import type { ApiOp } from "./openapi-op.ts";
 import { Hono, type Context } from "hono";
 import { BunbaseError, SDK_TOKEN_HEADER, verifySdkToken, type SdkTokenClaims } from "../../../core/index.ts";
 import type { AppEnv } from "../http/app-env.ts";
@@ -51,14 +52,7 @@ function caller(s: Services, c: Context<AppEnv>): SdkTokenClaims {
 }
 
 /** These routes in the OpenAPI document (openapi-spec.ts). */
-export const SDK_OPS: {
-  method: "get" | "post" | "put";
-  path: string;
-  summary: string;
-  tag: string;
-  ok: number;
-  query?: string[];
-}[] = [
+export const SDK_OPS: ApiOp[] = [
   {
     method: "post",
     path: "/internal/sdk",

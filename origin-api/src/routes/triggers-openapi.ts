@@ -1,11 +1,6 @@
 /** The schedule and webhook routes (routes/schedules.ts, routes/webhooks.ts) in the OpenAPI document (openapi-spec.ts). */
-export const TRIGGER_OPS: {
-  method: "get" | "post";
-  path: string;
-  summary: string;
-  tag: string;
-  ok: number;
-}[] = [
+import type { ApiOp } from "./openapi-op.ts";
+export const TRIGGER_OPS: ApiOp[] = [
   {
     method: "get",
     path: "/functions/{id}/schedule",

@@ -3,6 +3,7 @@
  * (`/hooks/:tenant`, `/hooks/*`): static segments beat params, params beat a wildcard;
  * two functions claiming the same path: the first by name wins.
  */
+import { compareRanks, matchSegments, rankOf, splitPath } from "../../../core/index.ts";
 import type { FunctionRow } from "../store/index.ts";
 import { WEBHOOK_SCHEMES, type WebhookScheme } from "./webhook-signatures.ts";
 
@@ -40,7 +41,7 @@ export class WebhookRoutes {
         this.routes.push({ trigger, segments, rank: rankOf(segments) });
       }
     }
-    this.routes.sort((a, b) => compare(a.rank, b.rank));
+    this.routes.sort((a, b) => compareRanks(a.rank, b.rank));
   }
 
   get size(): number {
@@ -62,43 +63,4 @@ function asWebhook(fn: FunctionRow, triggerIndex: number, raw: unknown): Webhook
   if (t?.type !== "webhook" || typeof t.path !== "string" || typeof t.secret !== "string") return undefined;
   if (!(WEBHOOK_SCHEMES as readonly unknown[]).includes(t.scheme)) return undefined;
   return { fn, triggerIndex, path: t.path, scheme: t.scheme as WebhookScheme, secret: t.secret };
-}
-
-function splitPath(path: string): string[] {
-  return path.split("/").filter((segment) => segment.length > 0);
-}
-
-/** More static segments first, then more segments, a wildcard last. */
-function rankOf(segments: string[]): number[] {
-  const statics = segments.filter((s) => !s.startsWith(":") && s !== "*").length;
-  return [segments.at(-1) === "*" ? 1 : 0, -statics, -segments.length];
-}
-
-function compare(a: number[], b: number[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return 0;
-}
-
-function matchSegments(pattern: string[], path: string[]): Record<string, string> | undefined {
-  const params: Record<string, string> = {};
-  for (let i = 0; i < pattern.length; i++) {
-    const want = pattern[i];
-    if (want === "*") {
-      params["*"] = path.slice(i).map(decodeSegment).join("/");
-      return params;
-    }
-    const got = path[i];
-    if (got === undefined) return undefined;
-    if (want.startsWith(":")) params[want.slice(1)] = decodeSegment(got);
-    else if (want !== got) return undefined;
-  }
-  return path.length === pattern.length ? params : undefined;
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }
