@@ -134,3 +134,26 @@ test("unknown paths are 404 FN_001; other methods 405; other origin routes still
   assert.equal(edgeNone.status, 404);
   await edgeNone.body?.cancel();
 });
+
+test("a webhook trigger is checked when its config is saved: its path is its own, its secret exists", async () => {
+  const taken = await p.api("/functions", {
+    method: "POST",
+    json: { name: "hooks-copy", triggers: [{ type: "webhook", path: "/hooks/github", scheme: "github", secret: "x" }] },
+  });
+  assert.equal(taken.status, 400);
+  const clash = (await taken.json()) as { error: { code: string; details: { path: string; conflictsWith: string } } };
+  assert.deepEqual(
+    [clash.error.code, clash.error.details.path, clash.error.details.conflictsWith],
+    ["FN_006", "triggers[0].path", "hooks"],
+  );
+  const unknown = await p.api("/functions", {
+    method: "POST",
+    json: {
+      name: "hooks-nosecret",
+      triggers: [{ type: "webhook", path: "/hooks/other", scheme: "github", secret: "${secrets.NOT_SET}" }],
+    },
+  });
+  assert.equal(unknown.status, 400);
+  const missing = (await unknown.json()) as { error: { code: string; details: { path: string } } };
+  assert.deepEqual([missing.error.code, missing.error.details.path], ["FN_006", "triggers[0].secret"]);
+});

@@ -29,6 +29,21 @@ test("http claims skip other triggers and keep their index", () => {
   );
 });
 
+test("a webhook claims POST on its path: it collides with another webhook or an HTTP POST there", () => {
+  const hook = httpClaims([{ type: "webhook", path: "/hooks/:source", scheme: "github", secret: "s" }], key);
+  assert.deepEqual(
+    hook.map((c) => [c.index, c.methods]),
+    [[0, ["POST"]]],
+  );
+  const owned = (claims: typeof hook) => claims.map((c) => ({ ...c, functionName: "other" }));
+  assert.ok(findConflict(hook, owned(httpClaims([{ type: "webhook", path: "/hooks/:name" }], key))));
+  assert.ok(findConflict(hook, owned(httpClaims([{ type: "http", path: "/hooks/:x", methods: ["POST"] }], key))));
+  assert.equal(
+    findConflict(hook, owned(httpClaims([{ type: "http", path: "/hooks/:x", methods: ["GET"] }], key))),
+    undefined,
+  );
+});
+
 test("same route key and overlapping methods conflict; different methods do not", () => {
   const others = httpClaims([{ type: "http", path: "/users/:id", methods: ["GET"] }], key).map((c) => ({
     ...c,

@@ -1,7 +1,8 @@
 /**
  * Two functions may not claim the same method on the same HTTP route (contract section 3).
  * Routes are compared by their normalized key (bundler's httpRouteKey), so `/users/:id`
- * and `/users/:name` collide.
+ * and `/users/:name` collide. A webhook trigger claims POST on its path (the edge routes
+ * it like an HTTP trigger), so it collides with another webhook or an HTTP POST there.
  */
 export interface HttpClaim {
   /** Index of the trigger in its function's `triggers`. */
@@ -17,14 +18,18 @@ export interface OwnedClaim extends HttpClaim {
 
 const ALL = new Set(["*", "ANY", "ALL"]);
 
-/** The HTTP triggers of a config, with their route keys. */
+/** The HTTP and webhook triggers of a config, with their route keys. */
 export function httpClaims(triggers: unknown, routeKey: (path: string) => string): HttpClaim[] {
   if (!Array.isArray(triggers)) return [];
   const claims: HttpClaim[] = [];
   triggers.forEach((t: { type?: unknown; path?: unknown; methods?: unknown }, index) => {
-    if (t?.type !== "http" || typeof t.path !== "string") return;
+    if ((t?.type !== "http" && t?.type !== "webhook") || typeof t.path !== "string") return;
     const methods =
-      Array.isArray(t.methods) && t.methods.length > 0 ? t.methods.map((m) => String(m).toUpperCase()) : ["*"];
+      t.type === "webhook"
+        ? ["POST"]
+        : Array.isArray(t.methods) && t.methods.length > 0
+          ? t.methods.map((m) => String(m).toUpperCase())
+          : ["*"];
     claims.push({ index, key: routeKey(t.path), path: t.path, methods });
   });
   return claims;

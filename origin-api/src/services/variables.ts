@@ -94,6 +94,8 @@ export class Variables {
     const refs = [
       ...findSecretRefs(config.environment ?? {}, "environment"),
       ...findSecretRefs(config.edge ?? {}, "edge"),
+      // Webhook triggers' signing secrets (`secret: "${secrets.GITHUB_WEBHOOK}"`).
+      ...findSecretRefs(config.triggers ?? [], "triggers"),
     ];
     const envs = environment ? [environment] : ENVIRONMENTS;
     for (const ref of refs) {
