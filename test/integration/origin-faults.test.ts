@@ -150,6 +150,31 @@ test("a process that does not listen within the start timeout is FN_008", async 
   await bystanderAnswers();
 });
 
+test("a HEAD or a 204 answer gives its container back at once (it is not held until the timeout)", async () => {
+  await deployFiles(
+    p,
+    {
+      name: "empty-answers",
+      runtime: "python3.11",
+      handler: "main.handler",
+      timeout: 2,
+      scaling: { maxInstances: 1 },
+      triggers: [{ type: "http", path: "/empty", methods: ["GET", "DELETE"] }],
+    },
+    { "main.py": "def handler(request):\n    return ('', 204) if request.method == 'DELETE' else 'body'\n" },
+  );
+  const head = await p.edge("/empty", { method: "HEAD" });
+  assert.equal(head.status, 200);
+  const deleted = await p.edge("/empty", { method: "DELETE" });
+  assert.equal(deleted.status, 204);
+  // Past the 2 s timeout: a lease held by an unread body would have had the container killed.
+  await new Promise((r) => setTimeout(r, 3000));
+  const after = await p.edge("/empty");
+  assert.equal(after.status, 200, await after.clone().text());
+  assert.equal(await after.text(), "body");
+  assert.equal(after.headers.get("x-bunbase-cold-start"), "false", "the same warm container answers");
+});
+
 test("/tmp is limited: writing past it fails with ENOSPC inside", async () => {
   const res = await p.edge("/fault/tmp");
   assert.equal(res.status, 200, await res.clone().text());

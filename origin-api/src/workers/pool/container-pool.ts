@@ -427,21 +427,36 @@ function responseHeaders(headers: Record<string, string | string[] | undefined>)
   return out;
 }
 
-/** The body as the caller reads it: the lease ends when it ends, fails or is dropped. */
+/**
+ * The body as the caller reads it: the lease ends when it ends, fails or is dropped. An
+ * explicit iterator, not a generator: `return()` on a generator that never started skips
+ * its `finally`, and a HEAD or 204 answer drops the body without reading it.
+ */
 function releasingBody(
   body: AsyncIterable<Uint8Array>,
   finish: () => void,
   failure: (err: unknown) => Promise<BunbaseError>,
 ): AsyncIterable<Uint8Array> {
   return {
-    async *[Symbol.asyncIterator]() {
-      try {
-        for await (const chunk of body) yield chunk as Uint8Array;
-      } catch (err) {
-        throw await failure(err);
-      } finally {
-        finish();
-      }
+    [Symbol.asyncIterator]() {
+      const inner = body[Symbol.asyncIterator]();
+      return {
+        async next() {
+          try {
+            const step = await inner.next();
+            if (step.done) finish();
+            return step;
+          } catch (err) {
+            finish();
+            throw await failure(err);
+          }
+        },
+        async return() {
+          finish();
+          await inner.return?.(); // closes the container's response
+          return { done: true as const, value: undefined };
+        },
+      };
     },
   };
 }
