@@ -6,12 +6,12 @@
  * artifact and shim) started as a plain process on the host: spawn to first response, and
  * the same sequential requests sent to it directly.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseFunctionConfig, type FunctionConfig } from "../../bundler/index.ts";
 import { buildArtifact, launchSpec, startPlainProcess } from "../../origin-api/src/workers/runtimes/index.ts";
 import { firstResponse, probe } from "./http-probe.ts";
+import { freePort } from "./peers.ts";
 import type { OurPlatform } from "./our-platform.ts";
 import { errorText, type Context, type Row } from "./rows.ts";
 import { summarize } from "./stats.ts";
@@ -117,7 +117,6 @@ async function plainProcess(ctx: Context, program: Program, runs: number, reques
   try {
     const src = join(dir, "src");
     const code = join(dir, "code");
-    const { mkdirSync } = await import("node:fs");
     mkdirSync(src, { recursive: true });
     for (const [file, text] of Object.entries(program.files(0))) writeFileSync(join(src, file), text);
     const config: FunctionConfig = parseFunctionConfig({ name: "plain", ...program.config });
@@ -155,15 +154,4 @@ async function sequential(url: string, count: number): Promise<number[]> {
     out.push(performance.now() - started);
   }
   return out;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
