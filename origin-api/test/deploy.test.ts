@@ -275,3 +275,19 @@ test("a deploy body needs exactly one source and a known content-type", async ()
     "FN_001",
   );
 });
+
+test("a gzip bomb tarball is the extractor's FN_006 on the body, not an internal error from image detection", async () => {
+  await json(await o.api("/functions", { method: "POST", json: { name: "bomb" } }), 201);
+  const dir = folder("bomb", hello("bomb"));
+  writeFileSync(join(dir, "zeros.bin"), Buffer.alloc(101 * 1024 * 1024));
+  const error = await errorOf(
+    await o.api("/functions/bomb/deploy", {
+      method: "POST",
+      headers: { "content-type": "application/gzip" },
+      body: tarball(dir, true),
+    }),
+    400,
+  );
+  assert.equal(error.code, "FN_006");
+  assert.equal(error.details?.path, "body", error.message);
+});

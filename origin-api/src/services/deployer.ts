@@ -6,7 +6,8 @@
  * rollback. A failed build leaves the active version alone.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { gunzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gunzip } from "node:zlib";
 import { join } from "node:path";
 import {
   hashBundle,
@@ -66,8 +67,8 @@ export class Deployer {
 
   async deploy(fn: FunctionRow, source: DeploySource, options: DeployOptions): Promise<Deployment> {
     if (source.kind === "tarball") {
-      const tar = source.gzip ? gunzipSync(source.data, { maxOutputLength: MAX_EXTRACTED_BYTES }) : source.data;
-      if (await detectImage(tar)) source = { kind: "image", data: tar };
+      const tar = source.gzip ? await gunzipped(source.data) : source.data;
+      if (tar && (await detectImage(tar))) source = { kind: "image", data: tar };
     }
     const built =
       source.kind === "bundle"
@@ -203,6 +204,14 @@ export class Deployer {
       warnings.unshift("the code imports Node.js built-ins: this version runs with Node on the origin");
     return { exportName, bundleHash: stored.hash, sizeBytes: stored.sizeBytes, warnings, newConfig, versionConfig };
   }
+}
+
+/**
+ * A gzipped upload's tar, to look for an image in it (off the event loop); undefined when
+ * it is corrupt or unpacks past the limit, which the tarball extraction reports properly.
+ */
+async function gunzipped(data: Buffer): Promise<Buffer | undefined> {
+  return promisify(gunzip)(data, { maxOutputLength: MAX_EXTRACTED_BYTES }).catch(() => undefined);
 }
 
 /** Origin functions need containers: refused at deploy, with the reason, where runc cannot run them. */
