@@ -10,7 +10,8 @@ const entry = join(root, "cli", "main.ts");
 const child = spawn(
   process.execPath,
   ["--no-node-snapshot", "--import", import.meta.resolve("tsx"), entry, ...process.argv.slice(2)],
-  { stdio: "inherit", cwd: process.cwd(), env: { ...process.env, BUNBASE_ROOT: root } },
+  // The IPC channel is only there so the CLI sees us go (cli/main.ts), even killed by SIGKILL.
+  { stdio: ["inherit", "inherit", "inherit", "ipc"], cwd: process.cwd(), env: { ...process.env, BUNBASE_ROOT: root } },
 );
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => child.kill(signal));

@@ -47,4 +47,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// bin/bunbase.mjs starts us with an IPC channel: when it is gone, even by SIGKILL, we stop
+// as on SIGTERM (`start` and `dev` then stop the platform) instead of living on.
+if (process.send !== undefined) {
+  process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
+  process.channel?.unref();
+}
+
 process.exitCode = await main(process.argv.slice(2));

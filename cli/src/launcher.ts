@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ChildProcess } from "node:child_process";
-import { REPO_ROOT, spawnNode, waitForListening } from "../../core/index.ts";
+import { REPO_ROOT, spawnNode, STOP_WITH_PARENT_ENV, waitForListening } from "../../core/index.ts";
 
 export interface LaunchOptions {
   dataDir: string;
@@ -52,9 +52,10 @@ class Supervised {
   ) {}
 
   async start(): Promise<string> {
+    // Our stdin pipe is the child's: it stops when we are gone, even by SIGKILL (core/src/shutdown.ts).
     const child = spawnNode(join(REPO_ROOT, this.entry), [], {
-      env: this.env(),
-      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...this.env(), [STOP_WITH_PARENT_ENV]: "1" },
+      stdio: ["pipe", "pipe", "inherit"],
     });
     this.child = child;
     try {

@@ -30,3 +30,32 @@ test("first start deploys examples/hello and prints how to call it; the second s
     assert.equal(await second.interrupt(), 0, second.output());
   }
 });
+
+test("a `bunbase start` killed with SIGKILL takes the origin and edge with it (no orphan keeps the ports)", async () => {
+  const dataDir = tempDir("bunbase-start-kill-");
+  const run = startForeground(["start"], { cwd: dataDir, env: { BUNBASE_DATA_DIR: dataDir } });
+  try {
+    await run.waitFor(/Ctrl-C to stop/);
+    const origin = /^origin API +(http:\S+)$/m.exec(run.output())?.[1];
+    const edge = /^edge +(http:\S+)$/m.exec(run.output())?.[1];
+    assert.ok(origin && edge, run.output());
+    assert.equal((await fetch(`${origin}/health`)).status, 200);
+    run.child.kill("SIGKILL");
+    const gone = async (url: string) => {
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        try {
+          await (await fetch(url, { signal: AbortSignal.timeout(1000) })).body?.cancel();
+        } catch {
+          return true; // refused: nothing listens any more
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return false;
+    };
+    assert.ok(await gone(`${origin}/health`), "the origin outlived its launcher");
+    assert.ok(await gone(`${edge}/__bunbase/health`), "the edge outlived its launcher");
+  } finally {
+    await run.interrupt();
+  }
+});

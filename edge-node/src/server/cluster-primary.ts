@@ -7,7 +7,7 @@
  * workers' metrics, so a scrape of any worker answers for the node (cluster-metrics.ts).
  */
 import cluster, { type Worker } from "node:cluster";
-import { announceListening, type Logger } from "../../../core/index.ts";
+import { announceListening, stopOnSignals, type Logger } from "../../../core/index.ts";
 import type { ToPrimary, ToWorker } from "./cluster-messages.ts";
 import { SlidingWindowLimiter } from "../rules/sliding-window.ts";
 import { ClusterMetrics } from "./cluster-metrics.ts";
@@ -115,20 +115,17 @@ export function runClusterPrimary(options: PrimaryOptions): void {
 
   for (let i = 0; i < options.workers; i++) fork();
 
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+  // SIGINT/SIGTERM, or the launcher gone (our stdin's pipe ends): the workers go first.
+  stopOnSignals(log, () => {
     stopping = true;
-    log.info({ signal }, "stopping");
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
-    const force = setTimeout(() => process.exit(0), 8000);
-    force.unref();
-    const check = setInterval(() => {
-      if (Object.keys(cluster.workers ?? {}).length === 0) {
-        clearInterval(check);
-        process.exit(0);
-      }
-    }, 50);
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+    return new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (Object.keys(cluster.workers ?? {}).length === 0) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 50);
+    });
+  });
 }
