@@ -10,3 +10,4 @@ export * from "./src/egress-policy.ts";
 export * from "./src/http-headers.ts";
 export * from "./src/sdk-token.ts";
 export * from "./src/route-pattern.ts";
+export * from "./src/memo.ts";

@@ -475,6 +475,11 @@ export class FunctionInstance implements BridgeTarget {
   /** While set, the isolate may be stuck: new invocations wait for it (see #abandon). */
   #probing: Promise<void> | null = null;
 
+  /** A stuck-check is running: wait for checked() before handing the instance out. */
+  get probing(): boolean {
+    return this.#probing !== null;
+  }
+
   /** Resolves when the instance is known not to be stuck (or is dead: check `alive` after). */
   async checked(): Promise<void> {
     while (this.#probing !== null) await this.#probing;

@@ -6,7 +6,7 @@
  * node-wide heap budget needs room; pinned ones (prewarm, scaling.minInstances) stay.
  */
 import { createHash } from "node:crypto";
-import { BunbaseError } from "../../../core/index.ts";
+import { BunbaseError, Memo } from "../../../core/index.ts";
 import { Admission } from "./admission.ts";
 import { CodeCache } from "./code-cache.ts";
 import type { NetworkRules } from "./host-services.ts";
@@ -82,6 +82,21 @@ function envHash(env: Record<string, string>): string {
   return hash;
 }
 
+/** The request URL as WHATWG URL spells it (null: not a URL), computed once per URL seen often. */
+const hrefs = new Memo<string | null>();
+const canonicalHref = (url: string): string | null => URL.parse(url)?.href ?? null;
+
+/** The last key made per source: the same string object each request, its hash computed once. */
+const poolKeys = new WeakMap<FunctionSource, { memoryMb: number; env: Record<string, string>; key: string }>();
+
+function poolKey(source: FunctionSource, memoryMb: number, env: Record<string, string>): string {
+  const known = poolKeys.get(source);
+  if (known !== undefined && known.memoryMb === memoryMb && known.env === env) return known.key;
+  const key = `${source.functionId}@${source.version}#${source.bundleHash}/${memoryMb}/${envHash(env)}`;
+  poolKeys.set(source, { memoryMb, env, key });
+  return key;
+}
+
 function hashEnv(env: Record<string, string>): string {
   const sorted = Object.keys(env)
     .sort()
@@ -139,8 +154,8 @@ export class IsolatePool {
     const hasBody = input.body !== null && !/^(GET|HEAD)$/i.test(input.method);
     const streamed = hasBody && !(input.body instanceof Uint8Array);
     // Parsed here (Node's URL) so the guest's Request can take it as it is (url.guest.ts).
-    const url = URL.parse(input.url)?.href;
-    if (url === undefined) {
+    const url = hrefs.get(input.url, canonicalHref);
+    if (url === null) {
       const failure = new BunbaseError("FN_006", `Invalid request URL: ${input.url.slice(0, 200)}`, { status: 400 });
       return Promise.reject(toInvocationFailure(failure, emptyMeta()));
     }
@@ -267,7 +282,8 @@ export class IsolatePool {
     const queuedAt = performance.now();
     const pool = this.#versionPool(source, limits.memoryMb, env);
     try {
-      await pool.admission.enter(limits.maxConcurrency ?? 1000, this.#maxQueue, this.#maxWaitMs);
+      const queued = pool.admission.enter(limits.maxConcurrency ?? 1000, this.#maxQueue, this.#maxWaitMs);
+      if (queued !== undefined) await queued;
     } catch (error) {
       this.#idleLater(pool);
       throw toInvocationFailure(error, meta);
@@ -276,7 +292,12 @@ export class IsolatePool {
     meta.timing.queueMs = round(performance.now() - queuedAt);
     let ended: Promise<void> | undefined;
     try {
-      const acquired = await this.#acquire(pool, limits, invocationId);
+      // A warm instance not under a stuck-check is taken without a turn of the event loop.
+      const live = pool.instance;
+      const acquired =
+        live !== null && live.alive && !live.probing
+          ? { instance: live, cold: false, isolateMs: 0, compileMs: 0 }
+          : await this.#acquire(pool, limits, invocationId);
       meta.coldStart = acquired.cold;
       meta.timing.isolateMs = round(acquired.isolateMs);
       meta.timing.compileMs = round(acquired.compileMs);
@@ -315,7 +336,7 @@ export class IsolatePool {
   }
 
   #versionPool(source: FunctionSource, memoryMb: number, env: Record<string, string>): VersionPool {
-    const key = `${source.functionId}@${source.version}#${source.bundleHash}/${memoryMb}/${envHash(env)}`;
+    const key = poolKey(source, memoryMb, env);
     let pool = this.#versions.get(key);
     if (pool === undefined) {
       const mapper = new StackMapper(bundleUrl(source), source.map);

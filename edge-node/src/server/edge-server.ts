@@ -9,6 +9,7 @@ import {
   BunbaseError,
   ENVIRONMENTS,
   INTERNAL_HEADERS,
+  Memo,
   newInvocationId,
   type ActiveVersion,
   type Environment,
@@ -85,7 +86,7 @@ export class EdgeServer {
   };
 
   private async dispatch(req: IncomingMessage, res: ServerResponse, invocationId: string): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://edge.invalid");
+    const url = requestTargets.get(req.url ?? "/", parseTarget);
     if (url.pathname.startsWith("/__bunbase/")) return this.internal(req, res, url, invocationId);
     if (this.options.runner) throw new BunbaseError("FN_001", "This node is a runner: it serves no public routes");
     const method = req.method ?? "GET";
@@ -109,8 +110,7 @@ export class EdgeServer {
     const node = { "x-bunbase-edge-node": this.options.nodeName };
     // A request another fleet node forwarded (signed): its client address is the one it vouches for.
     const forwardedClient = this.options.regions?.forwardedClient(req) ?? null;
-    const client =
-      forwardedClient ?? clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], this.trusted) ?? "";
+    const client = forwardedClient ?? this.clientOf(req);
     const geo = this.locate(client);
     let call: EdgeCall = { target: { fn: match.fn, environment, active, trigger: "http" }, path: req.url ?? "/" };
     if (EdgeGate.rulesOf(match.fn, active) !== undefined) {
@@ -153,7 +153,8 @@ export class EdgeServer {
       clientIp: client,
     });
     const edgeHeaders = call.responseHeaders ?? [];
-    const extra = { ...outcome.headers, ...node };
+    const extra = outcome.headers; // this request's own object
+    extra["x-bunbase-edge-node"] = this.options.nodeName;
     if (!outcome.ok) {
       writeError(res, outcome.error, invocationId, { ...headerRecord(edgeHeaders), ...extra });
       return;
@@ -161,6 +162,23 @@ export class EdgeServer {
     const result = outcome.value;
     const headers = mergeHeaders(result.headers, edgeHeaders);
     await writeResponse(res, result.status, headers, result.body, extra, method === "HEAD");
+  }
+
+  /**
+   * The client's address: the socket peer, or with trusted proxies what their
+   * x-forwarded-for vouches for. Without trusted proxies it is the peer's, worked out
+   * once per connection (keep-alive clients send many requests on one).
+   */
+  private clientOf(req: IncomingMessage): string {
+    const socket = req.socket;
+    if (this.trusted.size > 0)
+      return clientAddress(socket.remoteAddress, req.headers["x-forwarded-for"], this.trusted) ?? "";
+    let peer = peers.get(socket);
+    if (peer === undefined) {
+      peer = clientAddress(socket.remoteAddress, undefined, this.trusted) ?? "";
+      peers.set(socket, peer);
+    }
+    return peer;
   }
 
   /** The client's location (contract section 5), when this node has a GeoIP database. */
@@ -183,7 +201,7 @@ export class EdgeServer {
   /** The function's `edge` rules (rules/): an answer or rejection of the edge's own, or what to invoke. */
   private async admit(
     req: IncomingMessage,
-    url: URL,
+    url: RequestTarget,
     target: Target,
     geo: GeoInfo | null,
     clientIp: string,
@@ -203,7 +221,12 @@ export class EdgeServer {
     return { action: "invoke" as const, ...call };
   }
 
-  private async internal(req: IncomingMessage, res: ServerResponse, url: URL, invocationId: string): Promise<void> {
+  private async internal(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: RequestTarget,
+    invocationId: string,
+  ): Promise<void> {
     const snapshot = this.options.sync.snapshot;
     switch (url.pathname) {
       case "/__bunbase/health":
@@ -216,8 +239,9 @@ export class EdgeServer {
           isolates: this.options.poolStats(),
         });
       case "/__bunbase/wait": {
-        const revision = Number(url.searchParams.get("revision") ?? 0);
-        const timeoutMs = Math.min(Number(url.searchParams.get("timeoutMs") ?? 5000), 30_000);
+        const query = new URLSearchParams(url.search);
+        const revision = Number(query.get("revision") ?? 0);
+        const timeoutMs = Math.min(Number(query.get("timeoutMs") ?? 5000), 30_000);
         const reached = await this.waitForRevision(revision, timeoutMs);
         return writeJson(res, reached ? 200 : 504, { revision: this.options.sync.snapshot.revision });
       }
@@ -256,7 +280,12 @@ export class EdgeServer {
    * `/__bunbase/run/<path>` (runner): a request an edge node forwarded through the origin
    * API for an origin-placed function, with the client's method, path, headers and body.
    */
-  private async internalRun(req: IncomingMessage, res: ServerResponse, url: URL, fallbackId: string): Promise<void> {
+  private async internalRun(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: RequestTarget,
+    fallbackId: string,
+  ): Promise<void> {
     await this.checkInternal(req);
     const target: Target = { ...this.resolveTarget(req), trigger: "http" };
     const invocationId = header(req, INTERNAL_HEADERS.invocationId) ?? fallbackId;
@@ -374,6 +403,22 @@ function writeJson(res: ServerResponse, status: number, value: unknown): void {
 }
 
 const RUN_PREFIX = "/__bunbase/run/";
+
+/** Each connection's peer address, canonical (see clientOf). */
+const peers = new WeakMap<object, string>();
+
+/** A request target (`/path?query`) as WHATWG URL resolves it: dot segments, escapes. */
+interface RequestTarget {
+  pathname: string;
+  search: string;
+}
+
+const requestTargets = new Memo<RequestTarget>();
+
+function parseTarget(target: string): RequestTarget {
+  const url = new URL(target, "http://edge.invalid");
+  return { pathname: url.pathname, search: url.search };
+}
 const INTERNAL_HEADER_NAMES = new Set<string>(Object.values(INTERNAL_HEADERS));
 
 /** Request headers only the edge may set: a client's own copies never reach the handler. */

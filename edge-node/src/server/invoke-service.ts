@@ -60,9 +60,13 @@ export class InvokeService {
     if (target.active.placement === "origin") {
       return this.run(target, input.invocationId, () => this.origin().invokeHttp(target, input));
     }
-    return this.run(target, input.invocationId, async () => {
-      const source = await this.sourceOf(target.fn, target.active);
-      return this.pool.invokeHttp(source, limitsOf(target.fn), { ...input, env: target.active.env });
+    return this.run(target, input.invocationId, () => {
+      const source = this.knownSource(target.fn, target.active);
+      if (source !== undefined)
+        return this.pool.invokeHttp(source, limitsOf(target.fn), { ...input, env: target.active.env });
+      return this.sourceOf(target.fn, target.active).then((loaded) =>
+        this.pool.invokeHttp(loaded, limitsOf(target.fn), { ...input, env: target.active.env }),
+      );
     });
   }
 
@@ -96,9 +100,15 @@ export class InvokeService {
   /** One FunctionSource per active version object of the snapshot (made again when the config changes). */
   private readonly sources = new WeakMap<ActiveVersion, FunctionSource>();
 
-  private async sourceOf(fn: EdgeFunction, active: ActiveVersion): Promise<FunctionSource> {
+  /** The version's source when it was made already: no promise on the warm path. */
+  private knownSource(fn: EdgeFunction, active: ActiveVersion): FunctionSource | undefined {
     const known = this.sources.get(active);
-    if (known !== undefined && known.functionId === fn.id) return known;
+    return known !== undefined && known.functionId === fn.id ? known : undefined;
+  }
+
+  private async sourceOf(fn: EdgeFunction, active: ActiveVersion): Promise<FunctionSource> {
+    const known = this.knownSource(fn, active);
+    if (known !== undefined) return known;
     const bundle = await this.bundles.get(active.bundleHash);
     const source: FunctionSource = {
       functionId: fn.id,
@@ -121,10 +131,6 @@ export class InvokeService {
     const startedAt = Date.now();
     const started = performance.now();
     const { active } = target;
-    const base = {
-      [RESPONSE_HEADERS.invocationId]: invocationId,
-      [RESPONSE_HEADERS.version]: String(active.version),
-    };
     let meta: InvocationMeta | undefined;
     let outcome: Outcome<T>;
     try {
@@ -141,7 +147,8 @@ export class InvokeService {
     }
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     outcome.headers = {
-      ...base,
+      [RESPONSE_HEADERS.invocationId]: invocationId,
+      [RESPONSE_HEADERS.version]: String(active.version),
       [RESPONSE_HEADERS.coldStart]: String(meta?.coldStart ?? false),
       [RESPONSE_HEADERS.serverTiming]: serverTiming(meta, durationMs),
     };
