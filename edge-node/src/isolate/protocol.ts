@@ -16,6 +16,15 @@ export const BRIDGE_GLOBALS = {
   bodyPull: "__bunbase_body_pull",
 } as const;
 
+/**
+ * Rarely used parts of the runtime, evaluated in an isolate the first time they are needed
+ * (runtime-chunks.ts): their sources reach each isolate as globals named with this prefix,
+ * taken by the runtime before any user code runs.
+ */
+export const CHUNK_NAMES = ["url", "pako"] as const;
+export type ChunkName = (typeof CHUNK_NAMES)[number];
+export const CHUNK_GLOBAL_PREFIX = "__bunbase_chunk_";
+
 /** Asynchronous host work (fetch, crypto.subtle): see host-calls.ts and host-calls.guest.ts. */
 export const HOST_CALL_GLOBALS = {
   /** (key, op, args) -> call id; the answer comes later through the settle box. */

@@ -7,6 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import ivm from "isolated-vm";
+import { installChunks } from "./runtime-chunks.ts";
 
 /** The name runtime frames carry in stacks; source-map.ts drops them from user stacks. */
 export const RUNTIME_FILENAME = "bunbase:runtime";
@@ -36,7 +37,7 @@ export function bundleRuntime(): Promise<string> {
   return bundled;
 }
 
-/** Compiles and runs the runtime in `context` (the bridge globals must already be set). */
+/** Compiles and runs the runtime in `context` (the bridge globals must already be set), its lazy chunks left for it. */
 export async function evaluateRuntime(isolate: ivm.Isolate, context: ivm.Context): Promise<void> {
   const code = await bundleRuntime();
   const cachedData = codeCache === null ? null : new ivm.ExternalCopy(codeCache);
@@ -49,5 +50,6 @@ export async function evaluateRuntime(isolate: ivm.Isolate, context: ivm.Context
     codeCache = script.cachedData.copy();
     script.cachedData.release();
   }
+  await installChunks(context);
   await script.run(context, { release: true });
 }

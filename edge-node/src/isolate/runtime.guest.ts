@@ -6,6 +6,7 @@
  */
 import { defineGlobal } from "./platform.guest.ts";
 import { AbortController, AbortSignal, Event, EventTarget } from "./abort.guest.ts";
+import { takeChunks } from "./chunks.guest.ts";
 import { CompressionStream, DecompressionStream } from "./compression-streams.guest.ts";
 import { createConsole } from "./console.guest.ts";
 import { createCrypto, type RandomBytes } from "./crypto.guest.ts";
@@ -34,6 +35,7 @@ const hostTimerCancel = take<(id: number) => void>(BRIDGE_GLOBALS.timerCancel);
 const hostRandom = take<RandomBytes>(BRIDGE_GLOBALS.random);
 const hostReply = take<(replies: GuestReply[]) => void>(BRIDGE_GLOBALS.reply);
 const hostBodyPull = take<(key: number) => void>(BRIDGE_GLOBALS.bodyPull);
+takeChunks();
 const services = installHostServices(scope);
 installWasmLimits();
 

@@ -6,10 +6,8 @@
  * runtime itself never needs them on the request path: the invocation's Request gets a
  * URL the host already parsed (HOST_PARSED_URL in request-response.guest.ts).
  */
+import { loadChunk } from "./chunks.guest.ts";
 import { defineGlobal } from "./define-global.guest.ts";
-
-// esbuild turns each require() into a lazily evaluated module wrapper inside the bundle.
-declare const require: (id: string) => unknown;
 
 const NAMES = ["URL", "URLSearchParams"] as const;
 let loaded = false;
@@ -19,8 +17,7 @@ function load(): void {
   loaded = true;
   const scope = globalThis as unknown as Record<string, unknown>;
   for (const name of NAMES) delete scope[name];
-  require("core-js/web/url");
-  require("core-js/web/url-search-params");
+  loadChunk("url"); // core-js's, a chunk apart from the runtime script (runtime-chunks.ts)
   // core-js keeps its shared state in a global; its modules already hold it in closures.
   delete scope["__core-js_shared__"];
   for (const name of NAMES) {
