@@ -139,7 +139,10 @@ export async function handler(req: Request) {
   const sent = await queue("work").send([{ body: { user: claims.sub } }, { body: 2, idempotencyKey: "k" }]);
   const missing = await db.collection("scores").doc("nope").get();
   const bad = await db.collection("scores").where("a..b", "==", 1).get().catch((err: any) => ({ code: err.code, path: err.details?.path }));
-  return Response.json({ sub: claims.sub, top: top.map((d) => d.id), sent, missing, bad });
+  const made = await auth.createUser({ email: "made@example.com", password: "correct horse battery", nick: "m" });
+  const taken = await auth.createUser({ email: "made@example.com", password: "correct horse battery" }).catch((err: any) => [err.code, err.details?.path]);
+  const users = [taken, await auth.deleteUser(made.id), await auth.deleteUser(made.id)];
+  return Response.json({ sub: claims.sub, top: top.map((d) => d.id), sent, missing, bad, users });
 }
 `,
     },
@@ -155,6 +158,7 @@ export async function handler(req: Request) {
     sent: { accepted: 2, duplicates: 0 },
     missing: null,
     bad: { code: "FN_006", path: "where[0].field" },
+    users: [["FN_006", "email"], true, false],
   });
 });
 

@@ -7,6 +7,7 @@ import { dlqListCommand, dlqRetryCommand } from "./dlq.ts";
 import { envListCommand, envSetCommand, envUnsetCommand } from "./env.ts";
 import { initCommand } from "./init.ts";
 import { invokeCommand } from "./invoke.ts";
+import { keysCreateCommand, keysDeleteCommand, keysListCommand } from "./keys.ts";
 import { listCommand } from "./list.ts";
 import { logsCommand } from "./logs.ts";
 import { nodesCommand } from "./nodes.ts";
@@ -38,4 +39,7 @@ export const COMMANDS: CommandSpec[] = [
   dlqRetryCommand,
   deleteCommand,
   nodesCommand,
+  keysListCommand,
+  keysCreateCommand,
+  keysDeleteCommand,
 ];

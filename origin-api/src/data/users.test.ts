@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
 import { isBunbaseError } from "../../../core/index.ts";
+import { LoginThrottle } from "./login-throttle.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 import { openTestData, type TestData } from "./test-store.ts";
 import { deriveTokenKey, TokenSigner } from "./tokens.ts";
@@ -105,4 +106,38 @@ test("verifyToken refuses missing, forged, foreign-issuer, expired and alg-none 
   ])
     await assert.rejects(signer.verify(bad), code("FN_009", 401), String(bad));
   await assert.rejects(signer.verify(expired), /expired/);
+});
+
+test("delete: the user's session tokens stop verifying; its email can sign up again", async () => {
+  const user = await t.data.auth.create({ email: "gone@example.com", password: "long-enough" });
+  const { token } = await t.data.auth.login({ email: "gone@example.com", password: "long-enough" });
+  assert.equal((await t.data.auth.verifyToken(token)).sub, user.id);
+  t.data.auth.delete(user.id);
+  await assert.rejects(t.data.auth.verifyToken(token), code("FN_009", 401));
+  assert.throws(() => t.data.auth.delete(user.id), code("FN_001", 404));
+  await t.data.auth.create({ email: "gone@example.com", password: "long-enough" });
+});
+
+test("login throttle: the 11th attempt in the window is 429 FN_007 with retry-after; a success forgives", () => {
+  let now = 1_000_000;
+  const throttle = new LoginThrottle({ maxFailures: 10, windowMs: 15 * 60_000, maxEmails: 2 }, () => now);
+  for (let i = 0; i < 10; i++) throttle.begin("a@x");
+  const err = (() => {
+    try {
+      throttle.begin("a@x");
+    } catch (e) {
+      return e as { code: string; status: number; headers: Record<string, string> };
+    }
+  })();
+  assert.deepEqual([err?.code, err?.status, err?.headers["retry-after"]], ["FN_007", 429, "900"]);
+  now += 15 * 60_000 + 1; // the oldest failures left the window
+  throttle.begin("a@x");
+  for (let i = 0; i < 9; i++) throttle.begin("b@x");
+  throttle.succeeded("b@x");
+  for (let i = 0; i < 10; i++) throttle.begin("b@x");
+  assert.throws(() => throttle.begin("b@x"), code("FN_007", 429));
+  // Bounded (2 emails here): a third email pushes out the least recently tried one.
+  throttle.begin("c@x"); // a@x out
+  for (let i = 0; i < 9; i++) throttle.begin("a@x"); // b@x out
+  assert.doesNotThrow(() => throttle.begin("b@x"));
 });

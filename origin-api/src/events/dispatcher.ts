@@ -10,12 +10,14 @@ import type { Store } from "../store/index.ts";
 import type { InvokeInput, Invoker } from "../services/invoker.ts";
 import { outcomeOfError, outcomeOfResponse, type AttemptOutcome } from "./attempt-outcome.ts";
 import { backoffDelay, type BackoffPolicy } from "./backoff.ts";
+import type { InvocationChains } from "./invocation-chains.ts";
 import type { Delivery, Outbox } from "./outbox.ts";
 import { policyOf, triggersOf } from "./subscriptions.ts";
 import type { PlatformEvent } from "./types.ts";
 
 export interface DispatcherOptions {
   outbox: Outbox;
+  chains: InvocationChains;
   store: Store;
   invoker: Invoker;
   log: Logger;
@@ -144,6 +146,8 @@ export class Dispatcher {
     const first = job[0]!;
     const fn = this.o.store.functions.find(first.functionId);
     const invocationId = first.kind === "request" ? first.id : newInvocationId();
+    // The node signs this id into the SDK token: /internal/sdk finds the depth by it.
+    this.o.chains.remember(invocationId, Math.max(...job.map((d) => d.chainDepth)), Date.now());
     const heartbeat = setInterval(() => this.renew(job), Math.max(100, Math.floor(this.o.leaseMs / 3)));
     let outcome: AttemptOutcome;
     try {
@@ -191,11 +195,11 @@ export class Dispatcher {
       return;
     }
     this.o.log.warn(log, "delivery failed for good; in the dead-letter queue");
-    this.forwardToDeadLetterQueue(d);
+    this.forwardToDeadLetterQueue(d, invocationId);
   }
 
   /** Queue triggers with `deadLetterQueue`: the dead message is sent on to that queue as well. */
-  private forwardToDeadLetterQueue(d: Delivery): void {
+  private forwardToDeadLetterQueue(d: Delivery, invocationId: string): void {
     const fn = this.o.store.functions.find(d.functionId);
     const trigger = fn && triggersOf(fn)[d.triggerIndex];
     if (trigger?.type !== "queue" || typeof trigger.deadLetterQueue !== "string") return;
@@ -205,6 +209,8 @@ export class Dispatcher {
       source: `/queues/${queue}`,
       data: d.event.data,
       metadata: { queue, deadLetter: { deliveryId: d.id, eventId: d.eventId, queue: d.event.metadata.queue } },
+      // Still the same chain: a dead-letter consumer that sends back to the queue stays a loop.
+      ...(d.chainDepth > 0 ? { chain: { invocationId, depth: d.chainDepth } } : {}),
     });
   }
 
@@ -212,6 +218,7 @@ export class Dispatcher {
     const now = Date.now();
     try {
       this.o.outbox.prune(now, now - KEEP_SUCCEEDED_MS);
+      this.o.chains.prune(now);
     } catch (err) {
       this.o.log.warn({ err }, "pruning the outbox failed");
     }

@@ -200,3 +200,26 @@ test("close() leaves what is running queued for the next start", async () => {
   assert.equal(d!.status, "queued");
   assert.equal(d!.attempts, 0);
 });
+
+test("chain depth: an invocation's writes are one deeper; past maxChainDepth the deliveries are dead at once", () => {
+  const e = new EventEngine({
+    store,
+    invoker: runner,
+    log: pino({ level: "silent" }),
+    maxChainDepth: 2,
+  });
+  e.chains.remember("inv_deep", 2, Date.now());
+  const shallow = e.forInvocation("inv_http").publish({ type: "order.paid", source: "/events", data: 1 });
+  assert.deepEqual(
+    e.outbox.byEvent(shallow.eventId).map((d) => [d.status, d.chainDepth]),
+    [["queued", 1]],
+  );
+  const deep = e.forInvocation("inv_deep").publish({ type: "order.paid", source: "/events", data: 2 });
+  assert.equal(deep.deliveries, 0);
+  const [dead] = e.outbox.byEvent(deep.eventId);
+  assert.deepEqual([dead!.status, dead!.attempts, dead!.chainDepth], ["dead", 0, 3]);
+  assert.match(dead!.errors[0]!.message, /^recursive invocation loop detected \(depth 2\)/);
+  assert.equal(dead!.errors[0]!.invocationId, "inv_deep");
+  const warned = store.telemetry.queryLogs({ functionId: "fn_a", limit: 10, q: "recursive invocation loop" });
+  assert.equal(warned.at(0)?.level, "warn");
+});

@@ -3,14 +3,23 @@
  * calls, inside its own transaction), asynchronous invocations, and the dead letters.
  * The Dispatcher (dispatcher.ts) runs what this stores.
  */
-import { BunbaseError, invalid, newId, newInvocationId, type Environment, type Logger } from "../../../core/index.ts";
+import {
+  BunbaseError,
+  invalid,
+  newId,
+  newInvocationId,
+  type Environment,
+  type Logger,
+  type LogRecord,
+} from "../../../core/index.ts";
 import type { Store } from "../store/index.ts";
 import type { Invoker } from "../services/invoker.ts";
 import { backoffFromEnv, type BackoffPolicy } from "./backoff.ts";
 import { Dispatcher } from "./dispatcher.ts";
-import { Outbox, type Delivery, type DeliveryError, type StoredEvent } from "./outbox.ts";
+import { chainedSink, InvocationChains, loopMessage, MAX_CHAIN_DEPTH } from "./invocation-chains.ts";
+import { Outbox, type Delivery, type DeliveryError, type NewDelivery, type StoredEvent } from "./outbox.ts";
 import { policyOf, SubscriptionIndex, triggersOf, type Subscription } from "./subscriptions.ts";
-import type { EventSink, PlatformEvent, Published } from "./types.ts";
+import type { EventChain, EventSink, PlatformEvent, Published } from "./types.ts";
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** Attempts of an asynchronous invocation: the first and 3 retries. */
@@ -27,6 +36,10 @@ export interface EngineOptions {
   leaseMs?: number;
   /** How long `close()` waits for running deliveries (default 2 s). */
   shutdownGraceMs?: number;
+  /** The deepest event still delivered (default 16, docs/triggers.md#trigger-loops). */
+  maxChainDepth?: number;
+  /** Where a line for a function's own logs goes (default: the store; the origin passes its LogFeed). */
+  functionLog?: (record: LogRecord) => void;
 }
 
 /** What `invoke?async=1` stores (contract 2.3). */
@@ -51,16 +64,21 @@ type DeliveryPolicy = Pick<Subscription, "functionId" | "triggerIndex" | "type" 
 export class EventEngine implements EventSink {
   readonly outbox: Outbox;
   readonly dispatcher: Dispatcher;
+  readonly chains: InvocationChains;
   private readonly subscriptions: SubscriptionIndex;
+  private readonly maxChainDepth: number;
 
   constructor(private readonly o: EngineOptions) {
     this.outbox = new Outbox(o.store.db);
+    this.chains = new InvocationChains(o.store.db);
+    this.maxChainDepth = o.maxChainDepth ?? MAX_CHAIN_DEPTH;
     this.subscriptions = new SubscriptionIndex(
       () => o.store.functions.list(),
       () => o.store.functions.revision(),
     );
     this.dispatcher = new Dispatcher({
       outbox: this.outbox,
+      chains: this.chains,
       store: o.store,
       invoker: o.invoker,
       log: o.log,
@@ -82,6 +100,11 @@ export class EventEngine implements EventSink {
 
   publish(event: PlatformEvent): Published {
     return this.store(event, `${event.source} ${event.type}`, () => this.subscriptions.match(event));
+  }
+
+  /** The sink for the writes of invocation `invocationId` (`/internal/sdk`): it stamps their events' chain depth. */
+  forInvocation(invocationId: string): EventSink {
+    return chainedSink(this, this.chains, invocationId);
   }
 
   deliver(target: { functionId: string; triggerIndex: number }, event: PlatformEvent): Published {
@@ -175,13 +198,42 @@ export class EventEngine implements EventSink {
       if (seen !== undefined) return { eventId: seen, deliveries: 0, duplicate: true };
       const stored = stamp(event, now);
       const policies = targets();
-      for (const p of policies) this.outbox.insert(deliveryOf(stored, p, now), now);
+      const depth = event.chain?.depth ?? 0;
+      const deliveries = policies.map((p) => deliveryOf(stored, p, now, depth));
+      if (depth > this.maxChainDepth) this.stopLoop(deliveries, event.chain!, now);
+      for (const d of deliveries) this.outbox.insert(d, now);
       if (key !== undefined) this.outbox.rememberKey(scope, key, stored.id, now + IDEMPOTENCY_WINDOW_MS);
-      return { eventId: stored.id, deliveries: policies.length, duplicate: false };
+      const queued = depth > this.maxChainDepth ? 0 : policies.length;
+      return { eventId: stored.id, deliveries: queued, duplicate: false };
     });
     // The dispatcher looks on a later turn, after the caller's transaction committed.
     if (published.deliveries > 0) this.dispatcher.wake();
     return published;
+  }
+
+  /**
+   * An event too deep in its chain: every delivery is stored dead, never attempted, with the
+   * reason in its errors (so `GET /dlq` shows it and `POST /dlq/:id/retry` can still send it
+   * once), and each function it would have reached gets a warning in its logs.
+   */
+  private stopLoop(deliveries: NewDelivery[], chain: EventChain, now: number): void {
+    const message = loopMessage(this.maxChainDepth);
+    const time = new Date(now).toISOString();
+    const record = this.o.functionLog ?? ((r: LogRecord) => this.o.store.telemetry.recordLog(r));
+    for (const d of deliveries) {
+      d.dead = { attempt: 0, code: "FN_007", message, time, status: 429, invocationId: chain.invocationId };
+      const fields = { deliveryId: d.id, eventId: d.eventId, eventType: d.event.type, depth: chain.depth };
+      this.o.log.warn({ functionId: d.functionId, ...fields }, "recursive invocation loop stopped");
+      record({
+        time,
+        level: "warn",
+        message,
+        invocationId: chain.invocationId,
+        functionId: d.functionId,
+        version: this.o.store.versions.active(d.functionId).prod ?? 0,
+        fields,
+      });
+    }
   }
 }
 
@@ -202,7 +254,7 @@ function stamp(e: PlatformEvent, now: number): StoredEvent {
   };
 }
 
-function deliveryOf(event: StoredEvent, p: DeliveryPolicy, now: number) {
+function deliveryOf(event: StoredEvent, p: DeliveryPolicy, now: number, chainDepth: number): NewDelivery {
   return {
     id: newId("dlv"),
     eventId: event.id,
@@ -213,6 +265,7 @@ function deliveryOf(event: StoredEvent, p: DeliveryPolicy, now: number) {
     batchKey: p.type === "queue" ? `${p.functionId}#${p.triggerIndex}` : null,
     maxAttempts: p.maxAttempts,
     expiresAt: p.maxAgeMs === undefined ? null : now + p.maxAgeMs,
+    chainDepth,
   };
 }
 

@@ -62,3 +62,24 @@ export const EVENTS_MIGRATION: Migration = {
     DELETE FROM async_invocations WHERE status IN ('queued', 'running');
   `,
 };
+
+/**
+ * Schema v6: recursive loop detection (docs/triggers.md#trigger-loops). Each delivery keeps
+ * its event's chain depth; each invocation delivering an event of depth >= 1 is remembered
+ * with that depth, so `/internal/sdk` can stamp the events its writes publish with depth + 1.
+ */
+export const EVENT_CHAINS_MIGRATION: Migration = {
+  version: 6,
+  name: "event_chains",
+  sql: `
+    ALTER TABLE event_deliveries ADD COLUMN chain_depth INTEGER NOT NULL DEFAULT 0;
+
+    -- Invocations the dispatcher started for events of depth >= 1 (absent: depth 0).
+    CREATE TABLE event_chain_invocations (
+      invocation_id TEXT PRIMARY KEY,
+      depth INTEGER NOT NULL,
+      created_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX event_chain_invocations_by_age ON event_chain_invocations (created_at);
+  `,
+};

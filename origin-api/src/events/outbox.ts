@@ -52,13 +52,20 @@ export interface Delivery {
   result: unknown;
   createdAt: number;
   finishedAt: number | null;
+  /** The event's depth in its chain of invocations (invocation-chains.ts). */
+  chainDepth: number;
 }
 
 export type NewDelivery = Pick<
   Delivery,
   "id" | "eventId" | "functionId" | "triggerIndex" | "kind" | "event" | "batchKey" | "maxAttempts" | "expiresAt"
 > &
-  Partial<Pick<Delivery, "environment" | "version" | "contentType" | "query" | "payload" | "nextAttemptAt">>;
+  Partial<
+    Pick<Delivery, "environment" | "version" | "contentType" | "query" | "payload" | "nextAttemptAt" | "chainDepth">
+  > & {
+    /** Stored dead at once with this error, never attempted (a recursive loop stopped). */
+    dead?: DeliveryError;
+  };
 
 interface Raw {
   id: string;
@@ -82,6 +89,7 @@ interface Raw {
   result: string | null;
   created_at: number;
   finished_at: number | null;
+  chain_depth: number;
 }
 
 const toDelivery = (r: Raw): Delivery => ({
@@ -106,6 +114,7 @@ const toDelivery = (r: Raw): Delivery => ({
   result: r.result === null ? undefined : (JSON.parse(r.result) as unknown),
   createdAt: r.created_at,
   finishedAt: r.finished_at,
+  chainDepth: r.chain_depth,
 });
 
 /** Due: queued and its time has come, or running under a lease that ran out. */
@@ -124,8 +133,8 @@ export class Outbox {
       .prepare(
         `INSERT INTO event_deliveries (id, event_id, function_id, trigger_index, kind, event, batch_key, environment,
            version, content_type, query, payload, status, attempts, max_attempts, expires_at, next_attempt_at,
-           created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)`,
+           created_at, updated_at, chain_depth, errors, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         d.id,
@@ -140,11 +149,15 @@ export class Outbox {
         d.contentType ?? null,
         d.query ?? "",
         d.payload ?? null,
+        d.dead ? "dead" : "queued",
         d.maxAttempts,
         d.expiresAt,
         d.nextAttemptAt ?? nowMs,
         nowMs,
         nowMs,
+        d.chainDepth ?? 0,
+        JSON.stringify(d.dead ? [d.dead] : []),
+        d.dead ? nowMs : null,
       );
   }
 

@@ -24,6 +24,19 @@ export interface PlatformEvent {
   metadata?: Record<string, unknown>;
   /** Delivered once within 24 h: a second publish with the same key is a duplicate. */
   idempotencyKey?: string;
+  /**
+   * Set on events a function's own writes publish (`@bunbase/sdk`): the invocation that
+   * wrote, and the event's depth in the chain of invocations each triggered by the last
+   * (docs/triggers.md#trigger-loops). Absent: depth 0, the start of a chain.
+   */
+  chain?: EventChain;
+}
+
+export interface EventChain {
+  /** The invocation whose write published the event. */
+  invocationId: string;
+  /** 1 + the depth of the event that invocation was delivering (0 for HTTP and direct invocations). */
+  depth: number;
 }
 
 export interface Published {
@@ -39,4 +52,10 @@ export interface EventSink {
   publish(event: PlatformEvent): Published;
   /** Queues one delivery to one trigger of one function (schedules, webhooks, async invokes). */
   deliver(target: { functionId: string; triggerIndex: number }, event: PlatformEvent): Published;
+  /**
+   * The sink for the writes invocation `invocationId` makes: it stamps their events with
+   * their place in the invocation chain. Optional: a sink without chains (a local test run)
+   * takes every event as the start of one.
+   */
+  forInvocation?(invocationId: string): EventSink;
 }

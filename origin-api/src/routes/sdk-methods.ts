@@ -73,7 +73,14 @@ const auth: Record<string, Method> = {
     fields: ["token?"],
     run: (d, a) => d.auth.verifyToken(typeof a.token === "string" ? a.token : null),
   },
+  createUser: { fields: ["user"], run: (d, a) => d.auth.create(a.user) },
   getUser: { fields: ["id"], run: (d, a) => d.auth.get(text(a, "id")) },
+  listUsers: {
+    fields: ["limit?", "cursor?", "email?"],
+    run: (d, a) => d.auth.list({ limit: a.limit, cursor: a.cursor, email: a.email }),
+  },
+  updateUser: { fields: ["id", "patch"], run: (d, a) => d.auth.update(text(a, "id"), a.patch) },
+  deleteUser: { fields: ["id"], run: (d, a) => (d.auth.delete(text(a, "id")), null) },
 };
 
 const queue: Record<string, Method> = {

@@ -4,6 +4,8 @@
  * every `/internal/*` route) and the token the node minted for the invocation
  * (`x-bunbase-sdk-token`, core/src/sdk-token.ts): valid, unexpired, for a function that
  * exists. Storage bytes travel raw, everything else as JSON `{service, method, args}`.
+ * Writes run as that invocation (`data.forInvocation`): their events carry its place in the
+ * chain of invocations, which stops recursive trigger loops (docs/triggers.md#trigger-loops).
  */
 import type { ApiOp } from "./openapi-op.ts";
 import { Hono, type Context } from "hono";
@@ -13,20 +15,25 @@ import { readJson } from "../http/body.ts";
 import type { Services } from "../services/index.ts";
 import { runSdkCall } from "./sdk-methods.ts";
 
-export function sdkRoutes(s: Services): Hono<AppEnv> {
+/** What the routes use of the origin's services (`functions test` serves them over a local store too). */
+export type SdkServices = Pick<Services, "store" | "data" | "forwardKey">;
+
+export function sdkRoutes(s: SdkServices): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const storage = s.data.storage;
 
   app.post("/internal/sdk", async (c) => {
-    caller(s, c);
-    return c.json({ result: (await runSdkCall(s.data, await readJson(c))) ?? null });
+    const { invocationId } = caller(s, c);
+    return c.json({ result: (await runSdkCall(s.data.forInvocation(invocationId), await readJson(c))) ?? null });
   });
 
   app.put("/internal/sdk/storage", async (c) => {
-    caller(s, c);
-    const object = await storage.put(c.req.query("bucket") ?? "", c.req.query("path") ?? "", c.req.raw.body ?? "", {
-      contentType: c.req.header("content-type"),
-    });
+    const { invocationId } = caller(s, c);
+    const object = await s.data
+      .forInvocation(invocationId)
+      .storage.put(c.req.query("bucket") ?? "", c.req.query("path") ?? "", c.req.raw.body ?? "", {
+        contentType: c.req.header("content-type"),
+      });
     return c.json({ result: object });
   });
 
@@ -43,7 +50,7 @@ export function sdkRoutes(s: Services): Hono<AppEnv> {
 }
 
 /** The function the call acts for; 403 FN_009 without a valid token for an existing function. */
-function caller(s: Services, c: Context<AppEnv>): SdkTokenClaims {
+function caller(s: SdkServices, c: Context<AppEnv>): SdkTokenClaims {
   const claims = verifySdkToken(s.forwardKey, c.req.header(SDK_TOKEN_HEADER));
   if (claims === null) throw new BunbaseError("FN_009", "@bunbase/sdk: missing, invalid or expired invocation token");
   if (s.store.functions.find(claims.functionId)?.id !== claims.functionId)

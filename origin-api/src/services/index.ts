@@ -69,7 +69,9 @@ export function createServices(o: ServiceOptions): Services {
   const tmp = join(o.dataDir, "tmp");
   mkdirSync(tmp, { recursive: true });
   const invoker = new Invoker(o.store, o.runner);
-  const events = new EventEngine({ store: o.store, invoker, log: o.log });
+  const logs = new LogFeed(o.store);
+  // The engine's lines for a function (a trigger loop stopped) reach `logs --follow` too.
+  const events = new EventEngine({ store: o.store, invoker, log: o.log, functionLog: (r) => logs.record(r) });
   const prometheus = new Prometheus();
   prometheus.revision.set(bus.revision);
   bus.on("revision", (r) => prometheus.revision.set(r));
@@ -89,7 +91,7 @@ export function createServices(o: ServiceOptions): Services {
       o.log,
       new ArtifactStore(join(o.dataDir, "artifacts")),
     ),
-    logs: new LogFeed(o.store),
+    logs,
     runner: o.runner,
     invoker,
     asyncInvocations: new AsyncInvocations(events),

@@ -2,8 +2,9 @@
 import type { Db } from "./database.ts";
 import { now } from "./database.ts";
 
-export type Role = "admin" | "deployer" | "viewer" | "node";
-export const ROLES: readonly Role[] = ["admin", "deployer", "viewer", "node"];
+/** `public`: a key end users' browsers may hold, for `POST /auth/users` and `POST /auth/login` only (http/auth.ts). */
+export type Role = "admin" | "deployer" | "viewer" | "node" | "public";
+export const ROLES: readonly Role[] = ["admin", "deployer", "viewer", "node", "public"];
 
 export interface ApiKeyRow {
   id: string;

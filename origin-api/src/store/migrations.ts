@@ -4,7 +4,7 @@
  * append a new one.
  */
 import { DATA_MIGRATION } from "../data/migration.ts";
-import { EVENTS_MIGRATION } from "../events/migration.ts";
+import { EVENT_CHAINS_MIGRATION, EVENTS_MIGRATION } from "../events/migration.ts";
 import { TRIGGERS_MIGRATION } from "../triggers/migration.ts";
 
 export interface Migration {
@@ -158,4 +158,25 @@ export const MIGRATIONS: readonly Migration[] = [
   EVENTS_MIGRATION,
   DATA_MIGRATION,
   TRIGGERS_MIGRATION,
+  EVENT_CHAINS_MIGRATION,
+  {
+    version: 7,
+    name: "public_key_role",
+    // SQLite cannot change a CHECK constraint in place: the table is rebuilt
+    // (https://www.sqlite.org/lang_altertable.html#otheralter). Nothing references api_keys.
+    sql: `
+      CREATE TABLE api_keys_new (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'deployer', 'viewer', 'node', 'public')),
+        hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        last_used TEXT
+      );
+      INSERT INTO api_keys_new (id, name, role, hash, created_at, last_used)
+        SELECT id, name, role, hash, created_at, last_used FROM api_keys;
+      DROP TABLE api_keys;
+      ALTER TABLE api_keys_new RENAME TO api_keys;
+    `,
+  },
 ];
