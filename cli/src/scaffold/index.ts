@@ -20,11 +20,24 @@ export const SCAFFOLD_RUNTIMES = RUNTIMES.filter((runtime) => runtime !== "conta
 export const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 export function scaffoldFor(name: string, runtime: string): Scaffold | undefined {
-  if (/^(nodejs(18|20|22)|bun|deno)$/.test(runtime)) return nodeScaffold(name, runtime);
-  if (/^python3\.(10|11|12)$/.test(runtime)) return pythonScaffold(name, runtime);
-  if (runtime === "go1.x") return goScaffold(name, runtime);
-  return undefined;
+  const files = /^(nodejs(18|20|22)|bun|deno)$/.test(runtime)
+    ? nodeScaffold(name, runtime)
+    : /^python3\.(10|11|12)$/.test(runtime)
+      ? pythonScaffold(name, runtime)
+      : runtime === "go1.x"
+        ? goScaffold(name, runtime)
+        : undefined;
+  return files && { ...files, ".gitignore": GITIGNORE };
 }
+
+/**
+ * `.bunbase/` holds what `functions dev` and `functions test` keep on this machine: the
+ * platform's keys and store, and the local store of `@bunbase/sdk` data (`.bunbase/local`).
+ */
+const GITIGNORE = `# bunbase functions dev / test: local keys and data, never committed
+.bunbase/
+node_modules/
+`;
 
 /** Writes the scaffold into a new folder; refuses (returns false) when the folder exists. */
 export function writeScaffold(folder: string, files: Scaffold): boolean {
