@@ -3,7 +3,9 @@
  * started by the origin API (src/services/runner.ts): an edge node in runner mode (the
  * API's invoke, async and event calls run here, never in the API's process) that also
  * runs the functions placed on the origin in containers (src/workers/). Without runc or
- * root it still runs isolate functions; origin-placed ones then answer FN_008.
+ * root it still runs isolate functions; origin-placed ones then answer FN_008. With the
+ * fleet key (BUNBASE_FORWARD_KEY, from the origin API) containers reach @bunbase/sdk
+ * through their relay (src/workers/sdk-relay/); the keys never enter a container.
  */
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
@@ -12,6 +14,7 @@ import { startEdgeNode, type RunnerOriginWorkers } from "../edge-node/index.ts";
 import { ArtifactStore } from "./src/workers/artifacts.ts";
 import { ContainerPool } from "./src/workers/pool/container-pool.ts";
 import { ContainerHost } from "./src/workers/runc/index.ts";
+import { SdkUpstream } from "./src/workers/sdk-relay/index.ts";
 import { RunnerWorkers } from "./src/workers/runner-workers.ts";
 
 const log = createLogger("runner");
@@ -22,6 +25,9 @@ if (!apiKey) {
   process.exit(1);
 }
 const data = dataDir();
+const forwardKey = process.env.BUNBASE_FORWARD_KEY;
+// Nothing this process starts needs it in its environment (containers get their own).
+delete process.env.BUNBASE_FORWARD_KEY;
 
 let containers: ContainerHost | undefined;
 const unavailable = ContainerHost.unavailableReason();
@@ -40,6 +46,9 @@ if (unavailable === null) {
 }
 
 const artifacts = new ArtifactStore(join(data, "artifacts"));
+const sdk = forwardKey ? new SdkUpstream({ apiUrl, apiKey, forwardKey }) : undefined;
+if (containers && !sdk)
+  log.warn("no BUNBASE_FORWARD_KEY: @bunbase/sdk calls from origin containers will fail (FN_004)");
 const originWorkers = containers
   ? ({ recordLog }: { recordLog(record: LogRecord): void }) => {
       const host = containers!;
@@ -54,8 +63,12 @@ const originWorkers = containers
             version: source.version,
           }),
         log,
+        sdk,
       });
-      return new RunnerWorkers(pool, () => host.close()) as RunnerOriginWorkers;
+      return new RunnerWorkers(pool, async () => {
+        await host.close();
+        await sdk?.close();
+      }) as RunnerOriginWorkers;
     }
   : undefined;
 

@@ -39,7 +39,12 @@ export async function startOrigin(o: OriginOptions): Promise<RunningOrigin> {
   );
 
   let buildWorker: BuildWorkerClient | undefined;
-  const runner = new Runner({ nodeKey: readFileSync(node.path, "utf8").trim(), dataDir: o.dataDir, log });
+  const runner = new Runner({
+    nodeKey: readFileSync(node.path, "utf8").trim(),
+    forwardKey: () => s.forwardKey,
+    dataDir: o.dataDir,
+    log,
+  });
   const s = createServices({
     store,
     masterKey: master.key,

@@ -11,6 +11,8 @@ import { BunbaseError, REPO_ROOT, spawnNode, waitForListening, type Logger } fro
 
 export interface RunnerOptions {
   nodeKey: string;
+  /** The fleet's forwarding key: the runner signs @bunbase/sdk tokens for containers with it. */
+  forwardKey?: () => string;
   dataDir: string;
   log: Logger;
   entry?: string;
@@ -46,6 +48,7 @@ export class Runner {
         BUNBASE_EDGE_MODE: "runner",
         BUNBASE_API_URL: this.apiUrl,
         BUNBASE_API_KEY: this.options.nodeKey,
+        ...(this.options.forwardKey ? { BUNBASE_FORWARD_KEY: this.options.forwardKey() } : {}),
         BUNBASE_INTERNAL_TOKEN: this.token,
         BUNBASE_DATA_DIR: this.options.dataDir,
       },

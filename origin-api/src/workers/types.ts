@@ -7,14 +7,18 @@
  *   /opt/bunbase/init   our static init (pid 1): starts `argv`, relays the host's HTTP
  *                       socket to 127.0.0.1:$PORT, relays egress, reaps, reports exits
  *   /run/bunbase/       a writable folder shared with the host: http.sock (created by
- *                       init once $PORT accepts), egress.sock (the host's egress proxy)
+ *                       init once $PORT accepts), egress.sock (the host's egress proxy),
+ *                       sdk.sock (the host's @bunbase/sdk relay, init relays
+ *                       $BUNBASE_SDK_URL = 127.0.0.1:8081 to it)
  *   /code               the version's code, read-only (runtimes; images have their own root)
  *   /tmp                a size-limited tmpfs, the only writable place
  *
  * The process started from `argv` serves HTTP on 127.0.0.1:$PORT (PORT=8080). Runtime
  * shims speak this protocol on top of plain HTTP:
  *   - an HTTP invocation arrives as the client's request (method, path and query,
- *     headers, body) plus `x-bunbase-invocation-id`; the response goes back as is;
+ *     headers, body) plus `x-bunbase-invocation-id` and, with the SDK relay on,
+ *     `x-bunbase-sdk-token` (the shim hides it from the handler and sends it back with the
+ *     SDK calls made during that request, docs/sdk.md); the response goes back as is;
  *   - an event arrives as `POST /__bunbase/event` with the event JSON (contract 2.6) and
  *     `x-bunbase-handler: <export>` when a trigger names its own handler; the answer is
  *     `200 {"result": <value>}`;
@@ -31,6 +35,8 @@ export const CONTAINER_PORT = 8080;
 export const RUNTIME_ERROR_HEADER = "x-bunbase-runtime-error";
 export const EVENT_PATH = "/__bunbase/event";
 export const HANDLER_HEADER = "x-bunbase-handler";
+/** Where init relays the container's SDK calls to sdk.sock (BUNBASE_SDK_URL). */
+export const SDK_RELAY_PORT = 8081;
 
 export interface BindMount {
   /** Absolute host path (file or folder). */
@@ -58,6 +64,16 @@ export interface LaunchSpec {
   cwd: string;
   /** Default 65534:65534 (nobody). An image's numeric USER may set another non-root id. */
   user?: { uid: number; gid: number };
+  /** The process speaks the SDK relay protocol (our runtime shims; images do not, for now). */
+  sdk?: boolean;
+}
+
+/**
+ * Serves a container's `sdk.sock` (the pool's SdkRelay): listening before the container
+ * starts, closed when it is gone. The container's user must be able to connect.
+ */
+export interface SocketService {
+  listen(socketPath: string, owner: { uid: number; gid: number }): Promise<{ close(): Promise<void> }>;
 }
 
 export interface ContainerLimits {
@@ -78,6 +94,8 @@ export interface ContainerOptions {
   limits: ContainerLimits;
   /** The function's `vpc` block; null or closed: no network at all (loopback only). */
   egress: EgressConfig | null;
+  /** The @bunbase/sdk relay; only for a launch with `sdk: true`. */
+  sdk?: SocketService;
   /** From `runc run` to http.sock accepting; beyond it the start fails with FN_008. */
   startTimeoutMs: number;
   /** One call per line of the process's output (init's own reports excluded). */

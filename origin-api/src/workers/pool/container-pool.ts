@@ -10,10 +10,17 @@ import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { Pool } from "undici";
 import type { FunctionConfig } from "../../../../bundler/index.ts";
-import { BunbaseError, HOP_BY_HOP_HEADERS, isBunbaseError, type Logger } from "../../../../core/index.ts";
+import {
+  BunbaseError,
+  HOP_BY_HOP_HEADERS,
+  SDK_TOKEN_HEADER,
+  isBunbaseError,
+  type Logger,
+} from "../../../../core/index.ts";
 import type { ContainerExit, ContainerOptions, LaunchSpec } from "../types.ts";
 import { EVENT_PATH, HANDLER_HEADER, RUNTIME_ERROR_HEADER } from "../types.ts";
 import type { Container as ContainerHandle } from "../runc/index.ts";
+import { SdkRelay, type SdkUpstream } from "../sdk-relay/index.ts";
 import { parseOutputLine, type OutputLog } from "./output-lines.ts";
 import { VersionGroup, type GroupLimits, type Instance, type Lease } from "./version-group.ts";
 
@@ -66,6 +73,8 @@ export interface ContainerPoolOptions {
   idleMs?: number;
   /** From start to accepting requests. Default BUNBASE_WORKER_START_TIMEOUT_MS or 10 s. */
   startTimeoutMs?: number;
+  /** Where @bunbase/sdk calls of runtime containers go; without it they get no BUNBASE_SDK_URL. */
+  sdk?: SdkUpstream;
 }
 
 const MB = 1024 * 1024;
@@ -78,6 +87,8 @@ const PIDS = 256;
 interface Slot extends Instance {
   container: ContainerHandle;
   dispatcher: Pool;
+  /** Its @bunbase/sdk relay (sdk.sock), when the launch speaks the SDK protocol. */
+  relay?: SdkRelay;
   /** Invocation ids it serves now, for output lines that carry none. */
   running: Set<string>;
   /** Ids of invocations that hit their timeout here (the container is being killed). */
@@ -104,7 +115,7 @@ export class ContainerPool {
     source: WorkerSource,
     input: WorkerHttpInput,
   ): Promise<{ result: WorkerHttpResult; meta: WorkerMeta }> {
-    const headers = input.headers.filter(([name]) => !HOP_BY_HOP_HEADERS.has(name));
+    const headers = input.headers.filter(([name]) => !HOP_BY_HOP_HEADERS.has(name) && name !== SDK_TOKEN_HEADER);
     headers.push(["x-bunbase-invocation-id", input.invocationId]);
     const call = await this.call(source, input.invocationId, input.method, input.path, headers, input.body);
     return { result: { status: call.status, headers: call.headers, body: call.body }, meta: call.meta };
@@ -203,6 +214,9 @@ export class ContainerPool {
     const cpuBefore = slot.container.usage()?.cpuMicros ?? 0;
     const runStarted = performance.now();
     const timeoutMs = (source.config.timeout ?? 30) * 1000;
+    const deadline = Date.now() + timeoutMs;
+    const token = slot.relay?.begin({ functionId: source.functionId, invocationId, deadline });
+    if (token !== undefined) headers.push([SDK_TOKEN_HEADER, token]);
     const abort = new AbortController();
     const timer = setTimeout(() => {
       slot.timedOut.add(invocationId);
@@ -216,6 +230,7 @@ export class ContainerPool {
       if (released) return;
       released = true;
       clearTimeout(timer);
+      if (token !== undefined) slot.relay?.end(token);
       slot.running.delete(invocationId);
       group.release(slot);
     };
@@ -306,9 +321,11 @@ export class ContainerPool {
     const egress = vpc && (vpc.egress || vpc.allowPrivateNetworks || vpc.allowedHosts.length > 0) ? vpc : null;
     // Created before the container: its first output lines already find their slot.
     const holder: { slot?: Slot } = {};
+    const relay = launch.sdk && this.options.sdk ? new SdkRelay(this.options.sdk, this.options.log) : undefined;
     const container = await this.options.containers.start({
       id: containerId(source),
       launch: { ...launch, env },
+      ...(relay ? { sdk: relay } : {}),
       limits: {
         memoryMb: source.config.memory ?? 128,
         cpus: cpusFor(source.config.memory ?? 128),
@@ -329,6 +346,7 @@ export class ContainerPool {
         headersTimeout: 0,
         bodyTimeout: 0,
       }),
+      relay,
       running: new Set(),
       timedOut: new Set(),
       inFlight: 0,

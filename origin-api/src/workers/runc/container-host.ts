@@ -103,6 +103,7 @@ export class ContainerHost {
     const bundleDir = join(this.stateDir, "bundles", opts.id);
     const runDir = join(this.runDir, opts.id);
     const egress = egressOpen(opts.egress);
+    const sdk = opts.launch.sdk === true && opts.sdk !== undefined;
     await rm(runDir, { recursive: true, force: true });
     await mkdir(runDir, { mode: 0o700 });
     await chown(runDir, user.uid, user.gid);
@@ -113,6 +114,7 @@ export class ContainerHost {
       launch: opts.launch,
       limits: opts.limits,
       egress,
+      sdk,
       rootfs: image ?? this.hostRootfs.root,
       rootfsMounts: image === null ? this.hostRootfs.mounts : [],
       initBinary: this.initBinary,
@@ -130,6 +132,14 @@ export class ContainerHost {
           log: this.log,
         })
       : null;
+    const relay = sdk
+      ? await opts.sdk!.listen(join(runDir, "sdk.sock"), user).catch(async (error: unknown) => {
+          await proxy?.close();
+          await rm(runDir, { recursive: true, force: true });
+          await rm(bundleDir, { recursive: true, force: true });
+          throw error;
+        })
+      : null;
     const container = new RuncContainer(
       opts,
       {
@@ -137,7 +147,9 @@ export class ContainerHost {
         runDir,
         socketPath: join(runDir, "http.sock"),
         cgroupsPath: `${this.cgroupParent}/${opts.id}`,
-        onTeardown: proxy ? () => proxy.close() : undefined,
+        onTeardown: async () => {
+          await Promise.all([proxy?.close(), relay?.close()]);
+        },
       },
       this.runc,
       this.log,

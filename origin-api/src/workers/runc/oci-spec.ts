@@ -2,13 +2,14 @@
  * The OCI runtime config (config.json, runtime-spec 1.0.2) of one container. Pure data:
  * what the container may see and do is decided here, and README.md explains each choice.
  */
-import { CONTAINER_PORT, type BindMount, type ContainerLimits, type LaunchSpec } from "../types.ts";
+import { CONTAINER_PORT, SDK_RELAY_PORT, type BindMount, type ContainerLimits, type LaunchSpec } from "../types.ts";
 import { defaultSeccompProfile } from "./seccomp-profile.ts";
 
 export const NOBODY = { uid: 65534, gid: 65534 };
 export const INIT_PATH = "/opt/bunbase/init";
 export const RUN_DIR = "/run/bunbase";
 export const EGRESS_PROXY_URL = "http://127.0.0.1:3128";
+export const SDK_RELAY_URL = `http://127.0.0.1:${SDK_RELAY_PORT}`;
 const NOFILE = 4096;
 const SHM_MB = 16;
 const CPU_PERIOD_US = 100_000;
@@ -17,6 +18,8 @@ export interface SpecInput {
   launch: LaunchSpec;
   limits: ContainerLimits;
   egress: boolean;
+  /** init relays 127.0.0.1:8081 to the run dir's sdk.sock, and the process gets BUNBASE_SDK_URL. */
+  sdk?: boolean;
   /** Host path of the root folder (the shared empty one for `host`, the image's otherwise). */
   rootfs: string;
   /** Mounts that fill the `host` root (system dirs, our /etc); none for images. */
@@ -38,13 +41,15 @@ export function containerUser(launch: LaunchSpec): { uid: number; gid: number } 
   return user;
 }
 
-export function processEnv(launch: LaunchSpec, egress: boolean): string[] {
+export function processEnv(launch: LaunchSpec, egress: boolean, sdk = false): string[] {
   const env: Record<string, string> = {
     PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     HOME: "/tmp",
     ...launch.env,
     PORT: String(CONTAINER_PORT),
   };
+  delete env.BUNBASE_SDK_URL;
+  if (sdk) env.BUNBASE_SDK_URL = SDK_RELAY_URL;
   for (const name of ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy"]) {
     delete env[name];
   }
@@ -131,8 +136,8 @@ export function buildSpec(input: SpecInput): object {
     process: {
       terminal: false,
       user: { uid: user.uid, gid: user.gid, additionalGids: [user.gid] },
-      args: [INIT_PATH, ...(input.egress ? ["--egress"] : []), "--", ...launch.argv],
-      env: processEnv(launch, input.egress),
+      args: [INIT_PATH, ...(input.egress ? ["--egress"] : []), ...(input.sdk ? ["--sdk"] : []), "--", ...launch.argv],
+      env: processEnv(launch, input.egress, input.sdk),
       cwd: launch.cwd || "/",
       capabilities: { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] },
       rlimits: [

@@ -3,6 +3,8 @@
  * (go/main.go.tmpl) that serves it on 127.0.0.1:$PORT. The main package lives inside a
  * copy of the user's module, so its go.mod, go.sum and vendor/ apply unchanged; the build
  * is offline (GOPROXY=off): dependencies must be vendored or already in the module cache.
+ * The SDK module (`bunbase.dev/sdk`, sdk/go/) is always provided: required and replaced by
+ * our folder in the copy's go.mod, and put into vendor/ when the module vendors.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -21,6 +23,7 @@ import {
   type BuildArtifactOptions,
 } from "./artifact.ts";
 import { goBinary } from "./runtime-status.ts";
+import { provideGoSdk } from "./go-sdk.ts";
 
 const TEMPLATE = fileURLToPath(new URL("./go/main.go.tmpl", import.meta.url));
 /** The generated main package, inside the copied module. */
@@ -146,6 +149,9 @@ export async function buildGo(options: BuildArtifactOptions): Promise<ArtifactBu
     if (existsSync(join(moduleDir, MAIN_DIR))) throw fileProblem(MAIN_DIR, `${MAIN_DIR}/ is reserved for the build`);
     const names = handlerNames(config);
     const mainSource = await writeMain(moduleDir, importPath, names, config.handler ?? DEFAULT_HANDLER);
+    const wired = await runGo(go, ["mod", "edit", ...provideGoSdk.editArgs], moduleDir);
+    if (!wired.ok) throw deployFailed(`Build failed: go.mod: ${wired.output.trim()}`);
+    await provideGoSdk.vendor(moduleDir);
 
     await copySources(srcDir, outDir, ["vendor"]);
     await mkdir(join(outDir, ".bunbase"), { recursive: true });

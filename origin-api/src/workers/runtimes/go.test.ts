@@ -112,3 +112,38 @@ test("a missing or mistyped handler is a clear diagnostic", { skip }, async () =
   const noMod = await rejection(() => buildSample("go1.x", { "hello.go": HELLO_GO }));
   assert.match(noMod.message, /go\.mod not found/);
 });
+
+test("a vendoring module gets bunbase.dev/sdk too; outside a container a call is FN_004", { skip }, async () => {
+  const files = {
+    "go.mod":
+      "module example.com/vend\n\ngo 1.22\n\nrequire example.com/dep v0.0.0\n\nreplace example.com/dep => ./dep\n",
+    "dep/go.mod": "module example.com/dep\n\ngo 1.22\n",
+    "dep/dep.go": 'package dep\n\nconst Greeting = "hi"\n',
+    "vendor/modules.txt":
+      "# example.com/dep v0.0.0 => ./dep\n## explicit; go 1.22\nexample.com/dep\n# example.com/dep => ./dep\n",
+    "vendor/example.com/dep/dep.go": 'package dep\n\nconst Greeting = "hi"\n',
+    "vend.go": `package vend
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"bunbase.dev/sdk"
+	"example.com/dep"
+)
+
+func Handler(w http.ResponseWriter, r *http.Request) {
+	_, err := sdk.DB(r.Context()).Collection("notes").Doc("a").Get()
+	var e *sdk.Error
+	errors.As(err, &e)
+	fmt.Fprintf(w, "%s %s %s", dep.Greeting, e.Code, r.Header.Get("x-bunbase-sdk-token"))
+}
+`,
+  };
+  const built = await buildSample("go1.x", files);
+  const vendored = await startSample("go1.x", built.outDir);
+  const res = await fetch(vendored.url, { headers: { "x-bunbase-sdk-token": "v1.secret.mac" } });
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), "hi FN_004 ", "the token never reaches the handler's headers");
+});

@@ -1,7 +1,9 @@
 /**
  * How a runtime artifact starts: the host's root, the code at /code, our shims at
- * /opt/bunbase/shim and, for Node/Bun/Deno, the runtime's binary folder at
- * /opt/bunbase/runtime. The same spec runs as a plain host process (plain-process.ts).
+ * /opt/bunbase/shim, Python's `bunbase` SDK package at /opt/bunbase/python (on PYTHONPATH)
+ * and, for Node/Bun/Deno, the runtime's binary folder at /opt/bunbase/runtime. Every
+ * runtime speaks the SDK relay protocol (`sdk: true`, ../types.ts). The same spec runs as
+ * a plain host process (plain-process.ts).
  */
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +24,9 @@ export const SHIM_DIR = fileURLToPath(new URL("./shim", import.meta.url));
 export const CODE_MOUNT = "/code";
 export const SHIM_MOUNT = "/opt/bunbase/shim";
 export const RUNTIME_MOUNT = "/opt/bunbase/runtime";
+/** The Python client of @bunbase/sdk (`from bunbase import db`), stdlib only. */
+export const PYTHON_SDK_DIR = fileURLToPath(new URL("./sdk/python", import.meta.url));
+export const PYTHON_SDK_MOUNT = "/opt/bunbase/python";
 
 export interface LaunchSpecOptions {
   runtime: Runtime;
@@ -70,7 +75,12 @@ function command(runtime: Runtime, manifest: ArtifactManifest): Command {
   if (isPythonRuntime(runtime)) {
     return {
       argv: [pythonBinary(runtime), "-B", "-s", `${SHIM_MOUNT}/shim.py`],
-      env: { PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8" },
+      env: {
+        PYTHONDONTWRITEBYTECODE: "1",
+        PYTHONUNBUFFERED: "1",
+        PYTHONIOENCODING: "utf-8",
+        PYTHONPATH: PYTHON_SDK_MOUNT,
+      },
     };
   }
   if (runtime === "go1.x") return { argv: [`${CODE_MOUNT}/${manifest.entry}`], env: {} };
@@ -89,6 +99,8 @@ export function launchSpec({ runtime, codeDir }: LaunchSpecOptions): LaunchSpec 
     { source: SHIM_DIR, destination: SHIM_MOUNT, readonly: true },
   ];
   if (isJsRuntime(runtime)) mounts.push({ source: jsRuntimeDir(runtime), destination: RUNTIME_MOUNT, readonly: true });
+  if (isPythonRuntime(runtime)) mounts.push({ source: PYTHON_SDK_DIR, destination: PYTHON_SDK_MOUNT, readonly: true });
   const { argv, env } = command(runtime, manifest);
-  return { rootfs: { kind: "host" }, mounts, argv, env: { ...baseEnv(runtime, manifest), ...env }, cwd: CODE_MOUNT };
+  const base = baseEnv(runtime, manifest);
+  return { rootfs: { kind: "host" }, mounts, argv, env: { ...base, ...env }, cwd: CODE_MOUNT, sdk: true };
 }

@@ -1,6 +1,6 @@
 // The init of every origin container (pid 1). See ../README.md, "The init protocol".
 //
-//	/opt/bunbase/init [--egress] -- argv...
+//	/opt/bunbase/init [--egress] [--sdk] -- argv...
 //
 // fd 3 carries our reports to the host, one JSON object per line; the user process
 // never gets that fd, so it cannot forge a report. stdin is the host's keep-alive: at
@@ -26,6 +26,8 @@ const (
 	httpSock   = runDir + "/http.sock"
 	egressSock = runDir + "/egress.sock"
 	egressAddr = "127.0.0.1:3128"
+	sdkSock    = runDir + "/sdk.sock"
+	sdkAddr    = "127.0.0.1:8081"
 	reportFd   = 3
 	pollEvery  = 2 * time.Millisecond
 )
@@ -54,13 +56,14 @@ func main() {
 	syscall.CloseOnExec(reportFd)
 	_, _, _ = syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_DUMPABLE, 0, 0)
 	args := os.Args[1:]
-	egress := false
-	if len(args) > 0 && args[0] == "--egress" {
-		egress = true
+	egress, sdk := false, false
+	for len(args) > 0 && (args[0] == "--egress" || args[0] == "--sdk") {
+		egress = egress || args[0] == "--egress"
+		sdk = sdk || args[0] == "--sdk"
 		args = args[1:]
 	}
 	if len(args) < 2 || args[0] != "--" {
-		fail("usage: init [--egress] -- argv...")
+		fail("usage: init [--egress] [--sdk] -- argv...")
 	}
 	argv := args[1:]
 	port := os.Getenv("PORT")
@@ -73,6 +76,15 @@ func main() {
 			fail("egress relay: " + err.Error())
 		}
 		go serve(listener, func() (net.Conn, error) { return net.Dial("unix", egressSock) })
+	}
+	// @bunbase/sdk calls: the host's relay (sdk.sock) serves them for the invocation whose
+	// token a call carries; listening before the process starts, so its first call finds us.
+	if sdk {
+		listener, err := net.Listen("tcp", sdkAddr)
+		if err != nil {
+			fail("sdk relay: " + err.Error())
+		}
+		go serve(listener, func() (net.Conn, error) { return net.Dial("unix", sdkSock) })
 	}
 
 	signals := make(chan os.Signal, 16)

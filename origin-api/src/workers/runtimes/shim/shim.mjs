@@ -4,8 +4,11 @@
 // and calls the handler shapes of contract section 4:
 //   export async function handler(req, ctx)        export default { fetch(req, env, ctx) }
 //   export default app  (app.fetch)                 export async function onX(event, ctx)
-// console.* becomes JSON lines {level, message, invocationId} on stdout.
-/* global Request, Response, Headers, AbortController, Bun, Deno */
+// console.* becomes JSON lines {level, message, invocationId} on stdout. The request's
+// x-bunbase-sdk-token (never shown to the handler) stays with the invocation, and the
+// `__bunbase_sdk` capability @bunbase/sdk calls (sdk/src/sdk-call.guest.ts) sends it with
+// each call to the runner's relay at $BUNBASE_SDK_URL (docs/sdk.md).
+/* global Request, Response, Headers, AbortController, URLSearchParams, Bun, Deno */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { webcrypto } from "node:crypto";
 import { once } from "node:events";
@@ -19,8 +22,10 @@ const EVENT_PATH = "/__bunbase/event";
 const INVOCATION_HEADER = "x-bunbase-invocation-id";
 const HANDLER_HEADER = "x-bunbase-handler";
 const RUNTIME_ERROR_HEADER = "x-bunbase-runtime-error";
+const SDK_TOKEN_HEADER = "x-bunbase-sdk-token";
 const GEO_HEADERS = ["country", "region", "city", "latitude", "longitude", "asn"];
 
+/** The invocation in progress: {id, token}. */
 const invocation = new AsyncLocalStorage();
 const pending = new Set();
 
@@ -29,7 +34,7 @@ globalThis.crypto ??= webcrypto;
 
 function log(level, args) {
   const record = { level, message: format(...args) };
-  const id = invocation.getStore();
+  const id = invocation.getStore()?.id;
   if (id) record.invocationId = id;
   process.stdout.write(JSON.stringify(record) + "\n");
 }
@@ -61,6 +66,68 @@ function context(request) {
     if (value !== null) geo[name] = value;
   }
   return { env: { ...process.env }, geo, auth: null, waitUntil, passThroughOnException() {} };
+}
+
+function sdkRefusal(code, message, details) {
+  return { ok: false, error: { code, message, ...(details ? { details } : {}) } };
+}
+
+/** The relay's answer as the capability's: `{ok, value}` or the error envelope's fields. */
+async function sdkAnswer(res, read) {
+  if (res.ok) return { ok: true, value: await read(res) };
+  const text = await res.text();
+  try {
+    const { error } = JSON.parse(text);
+    if (typeof error?.code === "string") return sdkRefusal(error.code, String(error.message ?? ""), error.details);
+  } catch {
+    // not the envelope: said below
+  }
+  return sdkRefusal("FN_004", `@bunbase/sdk: the platform services answered ${res.status}`);
+}
+
+/** The `__bunbase_sdk` capability: what an isolate's host does, here over HTTP to the relay. */
+function installSdk(url) {
+  const nativeFetch = globalThis.fetch;
+  async function call(service, method, args) {
+    const token = invocation.getStore()?.token;
+    if (!token) {
+      const what = `@bunbase/sdk ${service}.${method}()`;
+      return sdkRefusal("FN_004", `${what}: must be called during an invocation (inside your handler)`);
+    }
+    const headers = { [SDK_TOKEN_HEADER]: token };
+    try {
+      if (service === "storage" && (method === "upload" || method === "download")) {
+        const target = `${url}/storage?${new URLSearchParams({ bucket: args.bucket, path: args.path })}`;
+        if (method === "download") {
+          const res = await nativeFetch(target, { headers });
+          return await sdkAnswer(res, async (r) => ({
+            data: new Uint8Array(await r.arrayBuffer()),
+            contentType: r.headers.get("content-type") ?? "",
+            etag: (r.headers.get("etag") ?? "").replace(/"/g, ""),
+          }));
+        }
+        if (args.contentType) headers["content-type"] = args.contentType;
+        const res = await nativeFetch(target, { method: "PUT", headers, body: args.data });
+        return await sdkAnswer(res, async (r) => (await r.json()).result ?? null);
+      }
+      headers["content-type"] = "application/json";
+      const body = JSON.stringify({ service, method, args });
+      const res = await nativeFetch(`${url}/call`, { method: "POST", headers, body });
+      return await sdkAnswer(res, async (r) => (await r.json()).result ?? null);
+    } catch (err) {
+      return sdkRefusal("FN_004", `@bunbase/sdk: the platform services could not be reached (${err?.message ?? err})`);
+    }
+  }
+  Object.defineProperty(globalThis, "__bunbase_sdk", { value: Object.freeze({ call }), enumerable: false });
+}
+
+/** The request without its SDK token, and the token. */
+function withoutToken(request) {
+  const token = request.headers.get(SDK_TOKEN_HEADER);
+  if (token === null) return { request, token: undefined };
+  const headers = new Headers(request.headers);
+  headers.delete(SDK_TOKEN_HEADER);
+  return { request: new Request(request, { headers }), token };
 }
 
 async function loadModule() {
@@ -96,9 +163,10 @@ function createDispatcher(mod, defaultExport) {
     return response;
   }
 
-  return (request) => {
-    const id = request.headers.get(INVOCATION_HEADER) ?? undefined;
-    return invocation.run(id, async () => {
+  return (received) => {
+    const id = received.headers.get(INVOCATION_HEADER) ?? undefined;
+    const { request, token } = withoutToken(received);
+    return invocation.run({ id, token }, async () => {
       try {
         const { pathname } = new URL(request.url);
         return await (request.method === "POST" && pathname === EVENT_PATH ? onEvent(request) : onRequest(request));
@@ -164,6 +232,7 @@ async function serveNode(dispatch, port) {
 
 async function main() {
   const port = Number(process.env.PORT ?? 8080);
+  if (process.env.BUNBASE_SDK_URL) installSdk(process.env.BUNBASE_SDK_URL.replace(/\/$/, ""));
   let mod;
   try {
     mod = await loadModule();

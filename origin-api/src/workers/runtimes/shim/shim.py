@@ -6,6 +6,8 @@ types.ts describes the protocol):
   - POST /__bunbase/event: handler(event, context) -> JSON value, answered {"result": ...}
   - an uncaught exception: 500, x-bunbase-runtime-error: 1, {"error": {"message", "stack"}}
   - print() and logging become JSON lines {"level", "message", "invocationId"} on stdout.
+  - x-bunbase-sdk-token (never shown to the handler) is bound to the invocation's context,
+    where the `bunbase` package (PYTHONPATH) finds it for the SDK calls the handler makes.
 Environment: PORT, BUNBASE_HANDLER ("main.handler"), BUNBASE_CODE_DIR (default: cwd).
 """
 
@@ -26,6 +28,7 @@ EVENT_PATH = "/__bunbase/event"
 INVOCATION_HEADER = "x-bunbase-invocation-id"
 HANDLER_HEADER = "x-bunbase-handler"
 RUNTIME_ERROR_HEADER = "x-bunbase-runtime-error"
+SDK_TOKEN_HEADER = "x-bunbase-sdk-token"
 
 invocation_id = contextvars.ContextVar("bunbase_invocation_id", default=None)
 _out = sys.__stdout__
@@ -133,6 +136,18 @@ class Context:
         self.env = dict(os.environ)
 
 
+def sdk_binder():
+    """bunbase's bind_token, imported before the function's code so `import bunbase` finds this one."""
+    try:
+        from bunbase._transport import bind_token
+    except ImportError:
+        return lambda token: None  # a host process without the package: SDK calls say it is unavailable
+    return bind_token
+
+
+bind_sdk_token = sdk_binder()
+
+
 def load_handlers():
     code_dir = os.environ.get("BUNBASE_CODE_DIR") or os.getcwd()
     shim_dir = os.path.dirname(os.path.abspath(__file__))
@@ -232,11 +247,14 @@ class ShimHandler(http.server.BaseHTTPRequestHandler):
     def handle_invocation(self):
         body = self.read_body()
         invocation = self.headers.get(INVOCATION_HEADER)
+        token = self.headers.get(SDK_TOKEN_HEADER)
+        del self.headers[SDK_TOKEN_HEADER]
         context = contextvars.copy_context()
-        context.run(self.invoke, invocation, body)
+        context.run(self.invoke, invocation, token, body)
 
-    def invoke(self, invocation, body):
+    def invoke(self, invocation, token, body):
         invocation_id.set(invocation)
+        bind_sdk_token(token)
         try:
             if self.command == "POST" and self.path.split("?", 1)[0] == EVENT_PATH:
                 name = self.headers.get(HANDLER_HEADER) or self.default_handler

@@ -1,0 +1,3 @@
+module bunbase.dev/sdk
+
+go 1.21
