@@ -30,3 +30,38 @@ test("migrations apply once and are idempotent on reopen", () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("an existing store keeps its API keys when migration 7 rebuilds api_keys for the public role", () => {
+  const dir = mkdtempSync(join(tmpdir(), "bunbase-db-"));
+  try {
+    const path = join(dir, "t.db");
+    const before = openDatabase(
+      path,
+      MIGRATIONS.filter((m) => m.version < 7),
+    );
+    before
+      .prepare("INSERT INTO api_keys (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)")
+      .run("key_1", "admin", "admin", "h1", "2026-01-01T00:00:00.000Z");
+    assert.throws(() =>
+      before
+        .prepare("INSERT INTO api_keys (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)")
+        .run("key_2", "web", "public", "h2", "2026-01-01T00:00:00.000Z"),
+    );
+    before.close();
+    const after = openDatabase(path);
+    assert.deepEqual(after.prepare("SELECT id, role, hash FROM api_keys").all(), [
+      { id: "key_1", role: "admin", hash: "h1" },
+    ]);
+    after
+      .prepare("INSERT INTO api_keys (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)")
+      .run("key_2", "web", "public", "h2", "2026-01-01T00:00:00.000Z");
+    assert.throws(() =>
+      after
+        .prepare("INSERT INTO api_keys (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)")
+        .run("key_3", "x", "root", "h3", "2026-01-01T00:00:00.000Z"),
+    );
+    after.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
