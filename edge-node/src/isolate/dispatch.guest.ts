@@ -139,7 +139,11 @@ export function createDispatcher(host: DispatchHost) {
     void runHttp(key, state, input).then((outcome) => {
       if (states.get(key) !== state) return; // abandoned meanwhile
       const streaming = outcome.ok && outcome.streaming;
-      host.reply(key, "result", { ...outcome, waiting: streaming || waiting(key, state) });
+      const more = streaming || waiting(key, state);
+      host.reply(key, "result", { ...outcome, waiting: more });
+      // Nothing more will come for it (no body to stream, no waitUntil, no timers): the
+      // host ends it without another entry, so it is forgotten here and now.
+      if (!more) forget(key, state);
     });
   }
 
@@ -147,7 +151,9 @@ export function createDispatcher(host: DispatchHost) {
     const state = open(key);
     void runEvent(state, input).then((outcome) => {
       if (states.get(key) !== state) return;
-      host.reply(key, "result", { ...outcome, waiting: waiting(key, state) });
+      const more = waiting(key, state);
+      host.reply(key, "result", { ...outcome, waiting: more });
+      if (!more) forget(key, state);
     });
   }
 

@@ -494,7 +494,6 @@ export class FunctionInstance implements BridgeTarget {
     this.#ready.bridge.endInvocation(invocation.key);
     invocation.feed?.close();
     this.lastUsed = performance.now();
-    if (this.#inflight.size === 0) this.#stopSampler();
     invocation.ended?.resolve();
   }
 
@@ -545,12 +544,18 @@ export class FunctionInstance implements BridgeTarget {
     this.#sampler = null;
   }
 
-  /** Disposes an instance over its cap before V8 gets to abort (ArrayBuffers count too). */
+  /**
+   * Disposes an instance over its cap before V8 gets to abort (ArrayBuffers count too).
+   * The sampler ticks while invocations run and stops at the first tick that finds none:
+   * stopping it whenever the count touched zero would, under steady load that comes in
+   * waves, restart its interval before it ever fired.
+   */
   async #checkHeap(): Promise<void> {
     if (this.#ready.isolate.isDisposed) {
       if (!this.#disposedByHost) this.#dieOfMemory();
       return;
     }
+    if (this.#inflight.size === 0) this.#stopSampler();
     const bytes = await this.#sampleHeap();
     this.#heapBytes = bytes;
     if (bytes > this.memoryMb * 1024 * 1024) this.#dieOfMemory();
