@@ -2,6 +2,7 @@
  * Integration-test harness: the real origin and edge processes on ephemeral ports with a
  * temp data dir, and the ways a user talks to them (HTTP and the real CLI).
  */
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -92,4 +93,11 @@ export function runCli(
 
 export function tempDir(prefix = "bunbase-fn-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** The response's JSON body, after asserting its status (the body is in the failure message). */
+export async function json<T = Record<string, unknown>>(res: Response, status: number): Promise<T> {
+  const text = await res.text();
+  assert.equal(res.status, status, text);
+  return JSON.parse(text) as T;
 }

@@ -6,7 +6,7 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { startPlatform, type TestPlatform } from "../helpers/platform.ts";
+import { json, startPlatform, type TestPlatform } from "../helpers/platform.ts";
 import { errorOf } from "../helpers/functions.ts";
 
 let p: TestPlatform;
@@ -16,12 +16,6 @@ before(async () => {
 after(async () => {
   await p?.stop();
 });
-
-async function json<T = Record<string, unknown>>(res: Response, status: number): Promise<T> {
-  const text = await res.text();
-  assert.equal(res.status, status, text);
-  return JSON.parse(text) as T;
-}
 
 type User = { id: string; email: string; updatedAt: string } & Record<string, unknown>;
 

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
-import { startPlatform, type TestPlatform } from "../helpers/platform.ts";
+import { json, startPlatform, type TestPlatform } from "../helpers/platform.ts";
 import { deployFiles, errorOf, eventually } from "../helpers/functions.ts";
 
 let p: TestPlatform;
@@ -22,12 +22,6 @@ before(async () => {
 after(async () => {
   await p?.stop();
 });
-
-async function json<T = Record<string, unknown>>(res: Response, status: number): Promise<T> {
-  const text = await res.text();
-  assert.equal(res.status, status, text);
-  return JSON.parse(text) as T;
-}
 
 /** A request whose path is sent exactly as written (fetch would resolve `..` first). */
 function raw(method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
