@@ -2,7 +2,8 @@
  * `Blob` and `File` (https://w3c.github.io/FileAPI/#blob-section) over bytes held in the
  * isolate: parts are joined when the Blob is made, so size, slice and reads are simple.
  */
-import { ReadableStream } from "web-streams-polyfill";
+import type { ReadableStream } from "web-streams-polyfill";
+import { streams } from "./streams.guest.ts";
 
 export type BlobPart = string | ArrayBuffer | ArrayBufferView | Blob;
 
@@ -90,7 +91,7 @@ export class Blob {
 
   stream(): ReadableStream<Uint8Array> {
     const bytes = (contents.get(this) as Uint8Array).slice();
-    return new ReadableStream<Uint8Array>({
+    return new (streams().ReadableStream)<Uint8Array>({
       start(controller) {
         if (bytes.byteLength > 0) controller.enqueue(bytes);
         controller.close();

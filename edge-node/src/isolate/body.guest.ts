@@ -1,12 +1,15 @@
 /**
  * The Fetch "Body" mixin shared by Request and Response
  * (https://fetch.spec.whatwg.org/#body-mixin): one body, read once, as text, JSON,
- * bytes or a ReadableStream.
+ * bytes or a ReadableStream. A body made from bytes stays bytes until a script reads
+ * `body`: a handler returning `new Response("text")` never loads the streams chunk
+ * (streams.guest.ts).
  */
-import { ReadableStream } from "web-streams-polyfill";
-import { isUrlSearchParams } from "./url.guest.ts";
+import type { ReadableStream } from "web-streams-polyfill";
 import { encodeFormBody } from "./multipart.guest.ts";
 import { MAX_RESULT_BYTES } from "./protocol.ts";
+import { isReadableStream, streams } from "./streams.guest.ts";
+import { isUrlSearchParams } from "./url.guest.ts";
 
 export type BodyInit = string | ArrayBuffer | ArrayBufferView | URLSearchParams | ReadableStream<Uint8Array>;
 
@@ -44,7 +47,7 @@ export function extractBody(init: BodyInit | null | undefined): ExtractedBody {
     const view = new Uint8Array(init.buffer, init.byteOffset, init.byteLength);
     return { bytes: view.slice(), stream: null, contentType: null };
   }
-  if (init instanceof ReadableStream) return { bytes: null, stream: init, contentType: null };
+  if (isReadableStream(init)) return { bytes: null, stream: init, contentType: null };
   const form = encodeFormBody(init); // Blob, File, FormData
   if (form !== null) return { ...form, stream: null };
   // Anything else is stringified, as browsers do for e.g. numbers.
@@ -87,7 +90,7 @@ function toBytes(value: unknown): Uint8Array {
 }
 
 function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
+  return new (streams().ReadableStream)<Uint8Array>({
     start(controller) {
       if (bytes.byteLength > 0) controller.enqueue(bytes.slice());
       controller.close();

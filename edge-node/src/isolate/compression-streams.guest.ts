@@ -7,12 +7,13 @@
  */
 import type * as Pako from "pako";
 import { loadChunk } from "./chunks.guest.ts";
-import { TransformStream, type ReadableStream, type WritableStream } from "web-streams-polyfill";
+import type { ReadableStream, TransformStream, WritableStream } from "web-streams-polyfill";
+import { streams } from "./streams.guest.ts";
 
 type Format = "gzip" | "deflate" | "deflate-raw";
 
 // Evaluated on the first stream, not in every new isolate (~45 KB of code): a chunk apart
-// from the runtime script (runtime-chunks.ts).
+// from the runtime script (runtime-chunks.ts), as the streams themselves are (streams.guest.ts).
 const codec = (): Pick<typeof Pako, "Deflate" | "Inflate"> => loadChunk("pako");
 
 const OPTIONS: Record<Format, { gzip?: boolean; raw?: boolean; windowBits?: number }> = {
@@ -47,7 +48,7 @@ function codecStream(
   start: (emit: (bytes: Uint8Array) => void) => (bytes: Uint8Array, final: boolean) => void,
 ): TransformStream<BufferSource, Uint8Array> {
   let push: ((bytes: Uint8Array, final: boolean) => void) | null = null;
-  return new TransformStream<BufferSource, Uint8Array>({
+  return new (streams().TransformStream)<BufferSource, Uint8Array>({
     start(controller) {
       push = start((bytes) => controller.enqueue(bytes));
     },

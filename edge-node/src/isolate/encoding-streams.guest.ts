@@ -2,9 +2,11 @@
  * `TextEncoderStream` and `TextDecoderStream` (https://encoding.spec.whatwg.org/#interface-textencoderstream)
  * as TransformStreams over the runtime's UTF-8 TextEncoder/TextDecoder. A character split
  * across chunks (a surrogate pair on the way in, a multi-byte sequence on the way out)
- * is held back until its end arrives.
+ * is held back until its end arrives. The streams chunk loads with the first one
+ * (streams.guest.ts).
  */
-import { TransformStream, type ReadableStream, type WritableStream } from "web-streams-polyfill";
+import type { ReadableStream, WritableStream } from "web-streams-polyfill";
+import { streams } from "./streams.guest.ts";
 import { TextDecoder, TextEncoder } from "./text-encoding.guest.ts";
 
 const REPLACEMENT = "\ufffd";
@@ -17,7 +19,7 @@ export class TextEncoderStream {
   constructor() {
     const encoder = new TextEncoder();
     let pendingHigh = "";
-    const transform = new TransformStream<string, Uint8Array>({
+    const transform = new (streams().TransformStream)<string, Uint8Array>({
       transform(chunk, controller) {
         let text = pendingHigh + String(chunk);
         pendingHigh = "";
@@ -55,7 +57,7 @@ export class TextDecoderStream {
   constructor(label = "utf-8", options: { fatal?: boolean; ignoreBOM?: boolean } = {}) {
     const decoder = new TextDecoder(label, options);
     this.#decoder = decoder;
-    const transform = new TransformStream<BufferSource, string>({
+    const transform = new (streams().TransformStream)<BufferSource, string>({
       transform(chunk, controller) {
         const text = decoder.decode(toBytes(chunk), { stream: true });
         if (text !== "") controller.enqueue(text);

@@ -5,10 +5,11 @@
  * upstream body (`fetch.cancel`); so does the fetch's signal aborting, which also errors
  * the stream with the signal's reason (https://fetch.spec.whatwg.org/#abort-fetch step 5).
  */
-import { ReadableStream, type ReadableStreamDefaultController } from "web-streams-polyfill";
+import type { ReadableStream, ReadableStreamDefaultController } from "web-streams-polyfill";
 import type { AbortSignal } from "./abort.guest.ts";
 import type { HostCalls } from "./host-calls.guest.ts";
 import { FETCH_BODY_CALLS } from "./protocol.ts";
+import { streams } from "./streams.guest.ts";
 
 export function fetchedBody(host: HostCalls, handle: number, signal: AbortSignal): ReadableStream<Uint8Array> {
   let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
@@ -26,7 +27,7 @@ export function fetchedBody(host: HostCalls, handle: number, signal: AbortSignal
     drop();
     current.error(signal.reason);
   };
-  return new ReadableStream<Uint8Array>(
+  return new (streams().ReadableStream)<Uint8Array>(
     {
       start(c) {
         controller = c;

@@ -1,26 +1,20 @@
 /**
  * Pure-JS pieces of the web platform a bare V8 isolate lacks (see
- * shared/design/isolate-notes.md for which ones load in an isolate): the streams ponyfill,
- * our UTF-8 TextEncoder/TextDecoder (text-encoding.guest.ts: fast-text-encoding has no
- * `fatal` or `stream`, which libraries such as jose use), DOMException, atob/btoa,
- * structuredClone (@ungap/structured-clone) and, loaded on first use, URL and
- * URLSearchParams (url.guest.ts).
+ * shared/design/isolate-notes.md for which ones load in an isolate): our UTF-8
+ * TextEncoder/TextDecoder (text-encoding.guest.ts: fast-text-encoding has no `fatal` or
+ * `stream`, which libraries such as jose use), DOMException, atob/btoa, structuredClone
+ * (@ungap/structured-clone) and, loaded on first use, URL and URLSearchParams
+ * (url.guest.ts) and the streams ponyfill (streams.guest.ts).
  *
  * Every new isolate evaluates this, so it is kept cheap: core-js's versions of these made
  * the runtime take ~23 ms to evaluate and ~2 MB of heap per isolate; without them it is
  * ~2 ms and ~1 MB (measured with a micro-benchmark, see docs/performance.md).
  */
 import { deserialize, serialize } from "@ungap/structured-clone";
-import {
-  ByteLengthQueuingStrategy,
-  CountQueuingStrategy,
-  ReadableStream,
-  TransformStream,
-  WritableStream,
-} from "web-streams-polyfill";
 import { atob, btoa } from "./base64.guest.ts";
 import { defineGlobal } from "./define-global.guest.ts";
 import { DOMException } from "./dom-exception.guest.ts";
+import { installLazyStreams } from "./streams.guest.ts";
 import { TextDecoder, TextEncoder } from "./text-encoding.guest.ts";
 import { installLazyUrl } from "./url.guest.ts";
 
@@ -42,11 +36,6 @@ function structuredClone(value: unknown, _options?: { transfer?: unknown[] }): u
 const platform = {
   TextEncoder,
   TextDecoder,
-  ReadableStream,
-  WritableStream,
-  TransformStream,
-  ByteLengthQueuingStrategy,
-  CountQueuingStrategy,
   DOMException,
   atob,
   btoa,
@@ -57,3 +46,4 @@ for (const [name, value] of Object.entries(platform)) {
   defineGlobal(name, value);
 }
 installLazyUrl();
+installLazyStreams();

@@ -21,7 +21,7 @@ export const BRIDGE_GLOBALS = {
  * (runtime-chunks.ts): their sources reach each isolate as globals named with this prefix,
  * taken by the runtime before any user code runs.
  */
-export const CHUNK_NAMES = ["url", "pako"] as const;
+export const CHUNK_NAMES = ["url", "pako", "streams"] as const;
 export type ChunkName = (typeof CHUNK_NAMES)[number];
 export const CHUNK_GLOBAL_PREFIX = "__bunbase_chunk_";
 

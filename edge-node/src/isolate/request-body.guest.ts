@@ -1,9 +1,11 @@
 /**
  * A request body that arrives from the host in chunks: a ReadableStream whose pull()
  * asks the host for the next chunk (highWaterMark 0: nothing is fetched before a read
- * wants it, so the body is never buffered twice).
+ * wants it, so the body is never buffered twice). Such a body loads the streams chunk
+ * (streams.guest.ts); a small one arrives whole, as bytes, and does not.
  */
-import { ReadableStream, type ReadableStreamDefaultController } from "web-streams-polyfill";
+import type { ReadableStream, ReadableStreamDefaultController } from "web-streams-polyfill";
+import { streams } from "./streams.guest.ts";
 
 export interface RequestBodyFeed {
   stream: ReadableStream<Uint8Array>;
@@ -14,7 +16,7 @@ export interface RequestBodyFeed {
 export function requestBodyStream(pull: () => void): RequestBodyFeed {
   let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
   let answered: (() => void) | null = null;
-  const stream = new ReadableStream<Uint8Array>(
+  const stream = new (streams().ReadableStream)<Uint8Array>(
     {
       start(c) {
         controller = c;
