@@ -66,16 +66,20 @@ export class HostCalls {
 
   /** Sets the two callbacks and the settle box; the runtime takes and deletes all three. */
   async install(context: ivm.Context): Promise<void> {
-    await context.global.set(
-      HOST_CALL_GLOBALS.call,
-      new ivm.Callback((key: unknown, op: unknown, args: unknown) => this.#start(key, op, args)),
-    );
-    await context.global.set(
-      HOST_CALL_GLOBALS.notify,
-      new ivm.Callback((kind: unknown, id: unknown) => this.#notify(kind, id), { ignored: true }),
-    );
-    await context.global.set(HOST_CALL_GLOBALS.settleBox, new ivm.ExternalCopy({}).copyInto({ release: true }));
-    this.#box = (await context.global.get(HOST_CALL_GLOBALS.settleBox, { reference: true })) as ivm.Reference;
+    // Issued together (isolated-vm runs them in order): the get sees the box the set made.
+    const [, , , box] = await Promise.all([
+      context.global.set(
+        HOST_CALL_GLOBALS.call,
+        new ivm.Callback((key: unknown, op: unknown, args: unknown) => this.#start(key, op, args)),
+      ),
+      context.global.set(
+        HOST_CALL_GLOBALS.notify,
+        new ivm.Callback((kind: unknown, id: unknown) => this.#notify(kind, id), { ignored: true }),
+      ),
+      context.global.set(HOST_CALL_GLOBALS.settleBox, new ivm.ExternalCopy({}).copyInto({ release: true })),
+      context.global.get(HOST_CALL_GLOBALS.settleBox, { reference: true }),
+    ]);
+    this.#box = box as ivm.Reference;
   }
 
   /**
