@@ -1,15 +1,11 @@
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { isBunbaseError } from "../../../core/index.ts";
-import { openTestData, type TestData } from "./test-store.ts";
+import { code, openTestData, type TestData } from "./test-store.ts";
 
 let t: TestData;
 before(() => (t = openTestData()));
 beforeEach(() => t.sink.take());
 after(() => t.close());
-
-const code = (c: string, status?: number) => (err: unknown) =>
-  isBunbaseError(err) && err.code === c && (status === undefined || err.status === status);
 
 test("create, get, replace, merge update and delete each publish their event with previous", () => {
   const doc = t.data.db.create("profiles", { name: "Ada", address: { city: "London", zip: "N1" } });

@@ -3,16 +3,13 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isBunbaseError } from "../../../core/index.ts";
-import { openTestData, type TestData } from "./test-store.ts";
+import { code, openTestData, type TestData } from "./test-store.ts";
 
 let t: TestData;
 before(() => (t = openTestData()));
 beforeEach(() => t.sink.take());
 after(() => t.close());
 
-const code = (c: string, status?: number) => (err: unknown) =>
-  isBunbaseError(err) && err.code === c && (status === undefined || err.status === status);
 const text = async (body: ReadableStream<Uint8Array>) => Buffer.from(await new Response(body).arrayBuffer()).toString();
 
 test("put streams to the bucket folder with size, content type and sha256 etag; read streams it back", async () => {

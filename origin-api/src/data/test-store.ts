@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { newId } from "../../../core/index.ts";
+import { isBunbaseError, newId } from "../../../core/index.ts";
 import type { EventSink, PlatformEvent, Published } from "../events/types.ts";
 import { Store } from "../store/index.ts";
 import { DataServices } from "./index.ts";
@@ -58,3 +58,7 @@ export function openTestData(): TestData {
     },
   };
 }
+
+/** For assert.throws/rejects: a BunbaseError with this code (and status, when given). */
+export const code = (c: string, status?: number) => (err: unknown) =>
+  isBunbaseError(err) && err.code === c && (status === undefined || err.status === status);

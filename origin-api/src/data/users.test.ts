@@ -2,19 +2,15 @@ import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
-import { isBunbaseError } from "../../../core/index.ts";
 import { LoginThrottle } from "./login-throttle.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
-import { openTestData, type TestData } from "./test-store.ts";
+import { code, openTestData, type TestData } from "./test-store.ts";
 import { deriveTokenKey, TokenSigner } from "./tokens.ts";
 
 let t: TestData;
 before(() => (t = openTestData()));
 beforeEach(() => t.sink.take());
 after(() => t.close());
-
-const code = (c: string, status?: number) => (err: unknown) =>
-  isBunbaseError(err) && err.code === c && (status === undefined || err.status === status);
 
 test("scrypt hashes: salted per password, verified in constant time, malformed never matches", async () => {
   const a = await hashPassword("correct horse");
