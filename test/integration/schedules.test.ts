@@ -7,21 +7,10 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, test } from "node:test";
 import { Store } from "../../origin-api/src/store/index.ts";
-import { Scheduler } from "../../origin-api/src/triggers/index.ts";
+import { Scheduler, type ScheduleView } from "../../origin-api/src/triggers/index.ts";
 import { quietLog, RecordingSink } from "../../origin-api/src/triggers/test-support.ts";
 import { errorOf } from "../helpers/functions.ts";
 import { startPlatform, type TestPlatform } from "../helpers/platform.ts";
-
-interface ScheduleBody {
-  schedules: {
-    triggerIndex: number;
-    cron: string;
-    timezone: string;
-    nextTick: string;
-    lastTick: string | null;
-    ticks: { scheduledTime: string; firedAt: string; catchUp: boolean; eventId: string | null }[];
-  }[];
-}
 
 let p: TestPlatform;
 before(async () => {
@@ -31,10 +20,10 @@ after(async () => {
   await p?.stop();
 });
 
-async function schedule(name: string): Promise<ScheduleBody["schedules"]> {
+async function schedule(name: string): Promise<ScheduleView[]> {
   const res = await p.api(`/functions/${name}/schedule?limit=100`);
   assert.equal(res.status, 200);
-  return ((await res.json()) as ScheduleBody).schedules;
+  return ((await res.json()) as { schedules: ScheduleView[] }).schedules;
 }
 
 async function create(name: string, triggers: unknown[]): Promise<void> {
