@@ -88,17 +88,6 @@ const node = await startEdgeNode({
   await containers?.close();
   process.exit(1);
 });
+// The origin API holds our stdin (BUNBASE_STOP_WITH_PARENT): when it dies, even by SIGKILL,
+// the runner and its containers go with it instead of living on as orphans.
 stopOnSignals(log, () => node.close(), 10_000);
-// The origin API is our parent and holds our stdin: when it dies, even by SIGKILL, the pipe
-// closes, and the runner and its containers go with it instead of living on as orphans.
-if (!process.stdin.isTTY) {
-  process.stdin.on("end", () => {
-    log.warn("the origin API is gone; stopping");
-    const force = setTimeout(() => process.exit(1), 10_000);
-    void node.close().finally(() => {
-      clearTimeout(force);
-      process.exit(0);
-    });
-  });
-  process.stdin.resume();
-}

@@ -18,10 +18,10 @@ delete process.env[STOP_WITH_PARENT_ENV];
  */
 export function stopOnSignals(log: Logger, close: () => Promise<void>, forceMs = 8000): void {
   let stopping = false;
-  const stop = (fields: Record<string, unknown>, message: string) => {
+  const stop = (level: "info" | "warn", fields: Record<string, unknown>, message: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(fields, message);
+    log[level](fields, message);
     setTimeout(() => process.exit(0), forceMs).unref();
     close().then(
       () => process.exit(0),
@@ -31,10 +31,11 @@ export function stopOnSignals(log: Logger, close: () => Promise<void>, forceMs =
       },
     );
   };
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop({ signal }, "stopping"));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop("info", { signal }, "stopping"));
   if (stopWithParent && !process.stdin.isTTY) {
-    process.stdin.on("end", () => stop({}, "the process that started this one is gone; stopping"));
-    process.stdin.on("error", () => stop({}, "the process that started this one is gone; stopping"));
+    const orphaned = () => stop("warn", {}, "the process that started this one is gone; stopping");
+    process.stdin.on("end", orphaned);
+    process.stdin.on("error", orphaned);
     process.stdin.resume();
   }
 }

@@ -7,7 +7,14 @@ import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { BunbaseError, REPO_ROOT, spawnNode, waitForListening, type Logger } from "../../../core/index.ts";
+import {
+  BunbaseError,
+  REPO_ROOT,
+  spawnNode,
+  STOP_WITH_PARENT_ENV,
+  waitForListening,
+  type Logger,
+} from "../../../core/index.ts";
 
 export interface RunnerOptions {
   nodeKey: string;
@@ -51,8 +58,9 @@ export class Runner {
         ...(this.options.forwardKey ? { BUNBASE_FORWARD_KEY: this.options.forwardKey() } : {}),
         BUNBASE_INTERNAL_TOKEN: this.token,
         BUNBASE_DATA_DIR: this.options.dataDir,
+        // stdin: the runner stops when it closes, i.e. when this process is gone (even SIGKILLed).
+        [STOP_WITH_PARENT_ENV]: "1",
       },
-      // stdin: the runner stops when it closes, i.e. when this process is gone (even SIGKILLed).
       stdio: ["pipe", "pipe", "inherit"],
     });
     this.child = child;
