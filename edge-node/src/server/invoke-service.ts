@@ -60,24 +60,22 @@ export class InvokeService {
     if (target.active.placement === "origin") {
       return this.run(target, input.invocationId, () => this.origin().invokeHttp(target, input));
     }
-    return this.run(target, input.invocationId, () => {
-      const source = this.knownSource(target.fn, target.active);
-      if (source !== undefined)
-        return this.pool.invokeHttp(source, limitsOf(target.fn), { ...input, env: target.active.env });
-      return this.sourceOf(target.fn, target.active).then((loaded) =>
-        this.pool.invokeHttp(loaded, limitsOf(target.fn), { ...input, env: target.active.env }),
-      );
-    });
+    return this.run(target, input.invocationId, () =>
+      this.withSource(target, (source) =>
+        this.pool.invokeHttp(source, limitsOf(target.fn), { ...input, env: target.active.env }),
+      ),
+    );
   }
 
   async event(target: Target, input: Omit<EventInput, "env">) {
     if (target.active.placement === "origin") {
       return this.run(target, input.invocationId, () => this.origin().invokeEvent(target, input));
     }
-    return this.run(target, input.invocationId, async () => {
-      const source = await this.sourceOf(target.fn, target.active);
-      return this.pool.invokeEvent(source, limitsOf(target.fn), { ...input, env: target.active.env });
-    });
+    return this.run(target, input.invocationId, () =>
+      this.withSource(target, (source) =>
+        this.pool.invokeEvent(source, limitsOf(target.fn), { ...input, env: target.active.env }),
+      ),
+    );
   }
 
   private origin(): OriginWorkers {
@@ -100,7 +98,12 @@ export class InvokeService {
   /** One FunctionSource per active version object of the snapshot (made again when the config changes). */
   private readonly sources = new WeakMap<ActiveVersion, FunctionSource>();
 
-  /** The version's source when it was made already: no promise on the warm path. */
+  /** Runs `use` with the version's source: at once when it was made already (no turn of the event loop on the warm path). */
+  private withSource<T>(target: Target, use: (source: FunctionSource) => Promise<T>): Promise<T> {
+    const known = this.knownSource(target.fn, target.active);
+    return known !== undefined ? use(known) : this.sourceOf(target.fn, target.active).then(use);
+  }
+
   private knownSource(fn: EdgeFunction, active: ActiveVersion): FunctionSource | undefined {
     const known = this.sources.get(active);
     return known !== undefined && known.functionId === fn.id ? known : undefined;
