@@ -11,7 +11,7 @@
  */
 import type * as Polyfill from "web-streams-polyfill";
 import { isChunkLoaded, loadChunk } from "./chunks.guest.ts";
-import { defineGlobal } from "./define-global.guest.ts";
+import { defineGlobal, defineLazyGlobals } from "./define-global.guest.ts";
 
 const NAMES = [
   "ReadableStream",
@@ -23,10 +23,10 @@ const NAMES = [
 type StreamName = (typeof NAMES)[number];
 export type Streams = Pick<typeof Polyfill, StreamName>;
 
-// Taken now: user code may replace them before the chunk loads.
-const { defineProperty, getOwnPropertyDescriptor } = Object;
+// Taken now: user code may replace it before the chunk loads.
+const { getOwnPropertyDescriptor } = Object;
 /** The getter of each global while it is still the runtime's loader. */
-const loaders = new Map<StreamName, () => unknown>();
+let loaders = new Map<StreamName, () => unknown>();
 
 /** The stream classes; the first call evaluates the chunk and puts them in the globals still loading it. */
 export function streams(): Streams {
@@ -48,16 +48,5 @@ export function isReadableStream(value: unknown): value is Polyfill.ReadableStre
 
 /** Installs the globals as loaders; assigning one first replaces it without loading. */
 export function installLazyStreams(): void {
-  for (const name of NAMES) {
-    const get = () => streams()[name];
-    loaders.set(name, get);
-    defineProperty(globalThis, name, {
-      configurable: true,
-      enumerable: false,
-      get,
-      set(value: unknown) {
-        defineGlobal(name, value);
-      },
-    });
-  }
+  loaders = defineLazyGlobals(NAMES, (name) => streams()[name]);
 }

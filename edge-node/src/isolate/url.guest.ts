@@ -7,7 +7,7 @@
  * URL the host already parsed (HOST_PARSED_URL in request-response.guest.ts).
  */
 import { loadChunk } from "./chunks.guest.ts";
-import { defineGlobal } from "./define-global.guest.ts";
+import { defineGlobal, defineLazyGlobals } from "./define-global.guest.ts";
 
 const NAMES = ["URL", "URLSearchParams"] as const;
 let loaded = false;
@@ -28,19 +28,10 @@ function load(): void {
 
 /** Installs both globals as loaders; assigning one first replaces it without loading. */
 export function installLazyUrl(): void {
-  for (const name of NAMES) {
-    Object.defineProperty(globalThis, name, {
-      configurable: true,
-      enumerable: false,
-      get() {
-        load();
-        return (globalThis as unknown as Record<string, unknown>)[name];
-      },
-      set(value: unknown) {
-        defineGlobal(name, value);
-      },
-    });
-  }
+  defineLazyGlobals(NAMES, (name) => {
+    load();
+    return (globalThis as unknown as Record<string, unknown>)[name];
+  });
 }
 
 /** `value instanceof URLSearchParams` without loading the polyfill (nothing can be one before). */
