@@ -6,7 +6,6 @@
  */
 import { compareRanks, matchSegments, rankOf, splitPath, type EdgeFunction } from "../../../core/index.ts";
 
-
 export interface RouteMatch {
   fn: EdgeFunction;
   params: Record<string, string>;
