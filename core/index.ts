@@ -11,3 +11,5 @@ export * from "./src/http-headers.ts";
 export * from "./src/sdk-token.ts";
 export * from "./src/route-pattern.ts";
 export * from "./src/memo.ts";
+export * from "./src/duration-histogram.ts";
+export * from "./src/invocation-stats.ts";

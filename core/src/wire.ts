@@ -3,6 +3,7 @@
  * (`/internal/*` on the origin, `/__bunbase/*` on an edge node) speak these shapes only.
  */
 import type { EdgeConfig, FunctionConfig } from "../../bundler/index.ts";
+import type { InvocationStats } from "./invocation-stats.ts";
 
 export type Environment = "prod" | "staging";
 export const ENVIRONMENTS: readonly Environment[] = ["prod", "staging"];
@@ -91,7 +92,17 @@ export interface LogRecord {
 
 export interface TelemetryBatch {
   node: string;
+  /**
+   * The process of the node that sent the batch (a clustered node has one shipper per
+   * worker): in-flight counts and concurrency peaks are kept per sender and added up.
+   */
+  sender?: string;
+  /** Individual records, for invocations reported one by one (the origin's own, older nodes). */
   invocations: InvocationRecord[];
+  /** Aggregates of the invocations the sender finished since its last accepted batch. */
+  stats?: InvocationStats[];
+  /** The sender's invocations in flight now, by function id (functions with none left out). */
+  inFlight?: Record<string, number>;
   logs: LogRecord[];
 }
 

@@ -19,6 +19,8 @@ export interface OriginOptions {
   log: Logger;
   /** Start the runner child (default true). */
   runner?: boolean;
+  /** BUNBASE_LOG_RETENTION_DAYS: logs older than this are deleted (default 7). */
+  logRetentionDays?: number;
 }
 
 export interface RunningOrigin {
@@ -52,6 +54,7 @@ export async function startOrigin(o: OriginOptions): Promise<RunningOrigin> {
     log,
     builder: () => (buildWorker ??= new BuildWorkerClient()),
     runner,
+    logRetentionDays: o.logRetentionDays,
   });
 
   const app = createApp(s);
@@ -66,10 +69,12 @@ export async function startOrigin(o: OriginOptions): Promise<RunningOrigin> {
   if (o.runner !== false) runner.start(url);
   s.events.start();
   s.scheduler.start();
+  s.retention.start();
 
   return {
     url,
     async close() {
+      s.retention.stop();
       s.scheduler.stop();
       await s.events.close();
       await runner.close();

@@ -1,5 +1,12 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import {
+  emptyStats,
+  HISTOGRAM_RELATIVE_ERROR,
+  histogramIndex,
+  InvocationAggregator,
+  STATS_BUCKET_MS,
+} from "../../core/index.ts";
 import { createAndDeploy, errorOf, json, readEvents, startOrigin, type Origin } from "./origin-process.ts";
 
 let o: Origin;
@@ -47,6 +54,25 @@ const post = async (batch: Record<string, unknown>) =>
     }),
     200,
   );
+
+interface Metrics {
+  window: string;
+  invocations: number;
+  errors: number;
+  errorRate: number;
+  coldStarts: number;
+  timeouts: number;
+  throttles: number;
+  duration: { avg: number; p50: number; p95: number; p99: number };
+  memoryMb: { avg: number; max: number };
+  cpuMs: { avg: number; max: number };
+  concurrency: { current: number; max: number };
+  series: { t: string; invocations: number; errors: number; p95: number }[];
+}
+
+/** Within the duration histogram's relative error (and its 0.01 ms rounding). */
+const near = (got: number, exact: number) =>
+  assert.ok(Math.abs(got - exact) <= exact * HISTOGRAM_RELATIVE_ERROR + 0.01, `${got} vs exact ${exact}`);
 
 const logs = async (query: string) =>
   json<{ logs: Log[]; nextCursor: string | null }>(await o.api(`/functions/observed/logs${query}`), 200);
@@ -134,7 +160,7 @@ test("follow=1 streams matching records as they arrive, one per data line", asyn
   await accept.body?.cancel();
 });
 
-test("metrics come from recorded invocations in the window", async () => {
+test("individual invocation records are folded into the window's metrics", async () => {
   const now = Date.now();
   const inv = (i: number, extra: Record<string, unknown> = {}) => ({
     id: `inv_m${i}`,
@@ -158,9 +184,7 @@ test("metrics come from recorded invocations in the window", async () => {
       { ...inv(10), startedAt: now - 3 * 3_600_000 },
     ],
   });
-  const m = await json<
-    Record<string, unknown> & { duration: Record<string, number>; series: { t: string; invocations: number }[] }
-  >(await o.api("/functions/observed/metrics?window=5m"), 200);
+  const m = await json<Metrics>(await o.api("/functions/observed/metrics?window=5m"), 200);
   assert.deepEqual(Object.keys(m).sort(), [
     "coldStartRate",
     "coldStarts",
@@ -183,14 +207,114 @@ test("metrics come from recorded invocations in the window", async () => {
   assert.equal(m.coldStarts, 1);
   assert.equal(m.timeouts, 1);
   assert.equal(m.throttles, 1);
-  assert.deepEqual(m.duration, { avg: 55, p50: 50, p95: 100, p99: 100 });
+  assert.equal(m.duration.avg, 55);
+  near(m.duration.p50, 50);
+  near(m.duration.p95, 100);
+  near(m.duration.p99, 100);
   assert.deepEqual(m.memoryMb, { avg: 14.5, max: 19 });
-  assert.deepEqual(m.concurrency, { current: 0, max: 1 });
+  assert.deepEqual(m.cpuMs, { avg: 4.5, max: 9 });
   assert.equal(
     m.series.reduce((a, s) => a + s.invocations, 0),
     10,
   );
-  const day = await json<{ invocations: number }>(await o.api("/functions/observed/metrics?window=24h"), 200);
+  const day = await json<Metrics>(await o.api("/functions/observed/metrics?window=24h"), 200);
   assert.equal(day.invocations, 11);
   assert.equal((await errorOf(await o.api("/functions/observed/metrics?window=2w"), 400)).details?.path, "window");
+  const prom = await (await o.api("/metrics")).text();
+  assert.match(prom, /bunbase_invocations_reported_total\{trigger="http",code="FN_002"\} 1\n/);
+  assert.match(prom, /bunbase_invocations_reported_total\{trigger="http",code="ok"\} 9\n/);
+});
+
+test("metrics of 200,000 invocations over 24 hours come from their aggregates, fast", async () => {
+  await createAndDeploy(o, { name: "busy" });
+  const busyId = (await json<{ id: string }>(await o.api("/functions/busy"), 200)).id;
+  const now = Date.now();
+  const aggregator = new InvocationAggregator();
+  const durations: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < 200_000; i++) {
+    // Log-uniform from 0.1 ms to 1 s, spread over the last 23 hours.
+    const durationMs = Math.round(0.1 * 10 ** (((i * 7919) % 10_000) / 2_500) * 100) / 100;
+    const failed = i % 97 === 0;
+    if (failed) errors++;
+    durations.push(durationMs);
+    aggregator.add({
+      functionId: busyId,
+      trigger: i % 3 === 0 ? "event" : "http",
+      startedAt: now - 23 * 3_600_000 + Math.floor((i / 200_000) * 23 * 3_600_000),
+      durationMs,
+      status: failed ? 500 : 200,
+      errorCode: failed ? "FN_004" : undefined,
+      coldStart: i % 1000 === 0,
+      cpuMs: 1,
+    });
+  }
+  for (let batch = aggregator.take(1_000); batch.length > 0; batch = aggregator.take(1_000)) {
+    await post({ stats: batch });
+  }
+  const started = performance.now();
+  const m = await json<Metrics>(await o.api("/functions/busy/metrics?window=24h"), 200);
+  const ms = performance.now() - started;
+  assert.equal(m.invocations, 200_000);
+  assert.equal(m.errors, errors);
+  assert.equal(m.coldStarts, 200);
+  assert.deepEqual(m.cpuMs, { avg: 1, max: 1 });
+  durations.sort((a, b) => a - b);
+  const exact = (p: number) => durations[Math.ceil((p / 100) * durations.length) - 1];
+  near(m.duration.p50, exact(50));
+  near(m.duration.p95, exact(95));
+  near(m.duration.p99, exact(99));
+  assert.equal(m.series.length, 25);
+  assert.equal(
+    m.series.reduce((a, s) => a + s.invocations, 0),
+    200_000,
+  );
+  assert.ok(ms < 1_000, `the 24h window took ${ms.toFixed(0)} ms`);
+});
+
+test("concurrency: the peaks of a bucket add up over reporters; current counts fresh in-flight reports", async () => {
+  await createAndDeploy(o, { name: "parallel" });
+  const id = (await json<{ id: string }>(await o.api("/functions/parallel"), 200)).id;
+  const bucket = Math.floor((Date.now() - 30_000) / STATS_BUCKET_MS) * STATS_BUCKET_MS;
+  const stats = (maxConcurrency: number, at = bucket) => ({
+    ...emptyStats(id, "http", at),
+    invocations: 1,
+    durationSumMs: 5,
+    durationHist: { [histogramIndex(5)]: 1 },
+    maxConcurrency,
+  });
+  await post({ node: "a", sender: "1", stats: [stats(3)], inFlight: { [id]: 2 } });
+  await post({ node: "a", sender: "1", stats: [stats(2)], inFlight: { [id]: 2 } }); // a later piece of the bucket
+  await post({ node: "a", sender: "2", stats: [stats(4)], inFlight: { [id]: 1 } });
+  await post({ node: "b", stats: [stats(5, bucket - STATS_BUCKET_MS)], inFlight: {} });
+  const m = await json<Metrics>(await o.api("/functions/parallel/metrics?window=5m"), 200);
+  assert.equal(m.invocations, 4);
+  assert.deepEqual(m.concurrency, { current: 3, max: 7 });
+});
+
+test("malformed aggregates are 400 FN_006 naming the field", async () => {
+  const bucket = Math.floor(Date.now() / STATS_BUCKET_MS) * STATS_BUCKET_MS;
+  const good = { ...emptyStats(fnId, "http", bucket), invocations: 1 };
+  const cases: [Record<string, unknown>, string][] = [
+    [{ stats: [{ ...good, durationHist: { 99999: 1 } }] }, "stats[0].durationHist.99999"],
+    [{ stats: [{ ...good, durationHist: { x: 1 } }] }, "stats[0].durationHist.x"],
+    [{ stats: [{ ...good, bucketStart: bucket + 1 }] }, "stats[0].bucketStart"],
+    [
+      { stats: [{ ...good, codes: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`E${i}`, 1])) }] },
+      "stats[0].codes",
+    ],
+    [{ stats: [{ ...good, trigger: "cron" }] }, "stats[0].trigger"],
+    [{ stats: Array.from({ length: 1_001 }, () => good) }, "stats"],
+    [{ inFlight: { [fnId]: -1 } }, `inFlight.${fnId}`],
+  ];
+  for (const [batch, path] of cases) {
+    const res = await o.api("/internal/telemetry", {
+      key: o.nodeKey,
+      method: "POST",
+      json: { node: "test", invocations: [], logs: [], ...batch },
+    });
+    const error = await errorOf(res, 400);
+    assert.equal(error.code, "FN_006");
+    assert.equal(error.details?.path, path);
+  }
 });

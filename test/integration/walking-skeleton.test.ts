@@ -54,12 +54,19 @@ test("init -> deploy -> call -> logs -> metrics -> v2 -> rollback -> env and sec
   assert.match(call.headers.get("server-timing") ?? "", /run;dur=/);
   // Each edge worker process has its own isolates: within a few calls one must be warm.
   let warmSeen = false;
+  let calls = 1;
   for (let i = 0; i < 6 && !warmSeen; i++) {
     const again = await p.edge("/greeter");
+    calls++;
     warmSeen = again.headers.get("x-bunbase-cold-start") === "false";
     await again.body?.cancel();
   }
   assert.ok(warmSeen, "no warm invocation in 6 calls");
+  // Through the API: the origin hands it to its runner, which reports it.
+  const invoked = await p.api("/functions/greeter/invoke", { method: "POST" });
+  assert.equal(invoked.status, 200);
+  await invoked.body?.cancel();
+  calls++;
 
   const logs = await eventually(async () => {
     const r = await p.cli(["functions", "logs", "greeter", "--json"]);
@@ -75,10 +82,14 @@ test("init -> deploy -> call -> logs -> metrics -> v2 -> rollback -> env and sec
       coldStarts: number;
       duration: { p50: number; p99: number };
     };
-    return m.invocations >= 3 ? m : undefined;
+    return m.invocations >= calls ? m : undefined;
   });
   assert.ok(metrics.coldStarts >= 1 && metrics.coldStarts < metrics.invocations, JSON.stringify(metrics));
   assert.ok(metrics.duration.p99 >= metrics.duration.p50);
+  // Each invocation is counted once: a few shipping intervals later there are no more.
+  await new Promise((r) => setTimeout(r, 1_000));
+  const settled = (await (await p.api("/functions/greeter/metrics?window=5m")).json()) as { invocations: number };
+  assert.equal(settled.invocations, calls);
 
   writeHandler("v2");
   const d2 = await p.cli(["functions", "deploy", "greeter", "--dir", join(dir, "greeter"), "--json"]);

@@ -133,6 +133,7 @@ export class InvokeService {
   ): Promise<Outcome<T> & { status?: number }> {
     const startedAt = Date.now();
     const started = performance.now();
+    const concurrency = this.telemetry.beginInvocation(target.fn.id);
     const { active } = target;
     let meta: InvocationMeta | undefined;
     let outcome: Outcome<T>;
@@ -161,11 +162,11 @@ export class InvokeService {
       const record = (failure: BunbaseError | null) => {
         const total = Math.round((performance.now() - started) * 100) / 100;
         const final: Outcome<T> = failure === null ? outcome : { ok: false, error: failure, headers: outcome.headers };
-        this.record(target, invocationId, startedAt, total, meta, final);
+        this.record(target, startedAt, total, concurrency, meta, final);
       };
       (outcome.value as HttpResult).body = recordedStream(body, record);
     } else {
-      this.record(target, invocationId, startedAt, durationMs, meta, outcome);
+      this.record(target, startedAt, durationMs, concurrency, meta, outcome);
     }
     return outcome;
   }
@@ -192,30 +193,31 @@ export class InvokeService {
     return series;
   }
 
+  /** `concurrency`: the function's invocations in flight on this node when this one started. */
   private record<T>(
     target: Target,
-    id: string,
     startedAt: number,
     durationMs: number,
+    concurrency: number,
     meta: InvocationMeta | undefined,
     outcome: Outcome<T>,
   ): void {
     const status = outcome.ok ? resultStatus(outcome.value) : outcome.error.status;
     const code = outcome.ok ? "ok" : outcome.error.code;
-    this.telemetry.recordInvocation({
-      id,
-      functionId: target.fn.id,
-      version: target.active.version,
-      environment: target.environment,
-      trigger: target.trigger,
-      startedAt,
-      durationMs,
-      status,
-      errorCode: outcome.ok ? undefined : outcome.error.code,
-      coldStart: meta?.coldStart ?? false,
-      cpuMs: meta?.cpuMs,
-      memoryMb: meta?.memoryMb,
-    });
+    this.telemetry.recordInvocation(
+      {
+        functionId: target.fn.id,
+        trigger: target.trigger,
+        startedAt,
+        durationMs,
+        status,
+        errorCode: outcome.ok ? undefined : outcome.error.code,
+        coldStart: meta?.coldStart ?? false,
+        cpuMs: meta?.cpuMs,
+        memoryMb: meta?.memoryMb,
+      },
+      concurrency,
+    );
     const series = this.seriesOf(target.fn.name, target.trigger, code);
     series.invocations.inc();
     series.duration.observe(durationMs / 1000);

@@ -1,35 +1,65 @@
 /**
- * Batches invocation records and function logs to the origin (`/internal/telemetry`)
- * every few hundred milliseconds. The buffer is bounded: when the origin is away for
- * long, the oldest entries go first and the loss is counted and reported.
+ * Ships invocation aggregates and function logs to the origin (`/internal/telemetry`)
+ * every few hundred milliseconds. Invocations are folded into 10-second aggregates as
+ * they end (core/src/invocation-stats.ts), so a busy node sends a few numbers per function
+ * per interval instead of a record per request. What waits is bounded: when the origin is
+ * away for long, the oldest logs and aggregates go first and the loss is counted and reported.
  */
-import type { InvocationRecord, LogRecord, Logger, TelemetryBatch } from "../../../core/index.ts";
+import {
+  InvocationAggregator,
+  type InvocationSample,
+  type LogRecord,
+  type Logger,
+  type TelemetryBatch,
+} from "../../../core/index.ts";
 
-const MAX_BUFFERED = 20_000;
-const MAX_BATCH = 5_000;
+const MAX_BUFFERED_LOGS = 20_000;
+const MAX_BATCH_LOGS = 5_000;
 const TRIM_SLACK = 1_000;
+/** Aggregates kept while the origin is away: 10 functions with one trigger each for ~3 hours. */
+const MAX_BUFFERED_STATS = 10_000;
+/** Aggregates per batch: a histogram is at most ~7 kB of JSON, so a batch stays under 2 MB of them. */
+const MAX_BATCH_STATS = 250;
 /** Log text per batch: a char is at most 3 bytes of UTF-8, and the origin takes 10 MB a request. */
 const MAX_BATCH_LOG_CHARS = 2_500_000;
+/** How often a node with invocations in flight and nothing else to send reports them. */
+const IN_FLIGHT_REPORT_MS = 1_000;
 /** Batches one flush may send back to back before leaving the rest to the next interval. */
 const MAX_ROUNDS = 20;
 
+export interface TelemetryShipperOptions {
+  apiUrl: string;
+  apiKey: string;
+  node: string;
+  /** This process among the node's workers (default: its pid). */
+  sender?: string;
+  log: Logger;
+  intervalMs?: number;
+}
+
 export class TelemetryShipper {
-  private invocations: InvocationRecord[] = [];
+  private readonly stats = new InvocationAggregator();
   private logs: LogRecord[] = [];
   private dropped = 0;
+  /** The last accepted batch said invocations were in flight: the next one must say when none are. */
+  private reportedInFlight = false;
+  private lastSentMs = 0;
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> | undefined;
 
-  constructor(
-    private readonly options: { apiUrl: string; apiKey: string; node: string; log: Logger; intervalMs?: number },
-  ) {
+  constructor(private readonly options: TelemetryShipperOptions) {
     this.timer = setInterval(() => void this.flush(), options.intervalMs ?? 250);
     this.timer.unref();
   }
 
-  recordInvocation(record: InvocationRecord): void {
-    this.invocations.push(record);
-    this.trim();
+  /** An invocation of the function starts; hand what this returns to recordInvocation() when it ends. */
+  beginInvocation(functionId: string): number {
+    return this.stats.begin(functionId);
+  }
+
+  /** A begun invocation ended: folded into its aggregate. */
+  recordInvocation(sample: InvocationSample, concurrency: number): void {
+    this.stats.end(sample, concurrency);
   }
 
   recordLog(record: LogRecord): void {
@@ -38,20 +68,32 @@ export class TelemetryShipper {
   }
 
   private trim(): void {
-    const size = this.invocations.length + this.logs.length;
-    if (size <= MAX_BUFFERED) return;
+    this.dropped += this.stats.dropOldest(MAX_BUFFERED_STATS);
+    if (this.logs.length <= MAX_BUFFERED_LOGS) return;
     // Drop a slice at once, not one entry per record: splicing the head of a full buffer
     // on every record was O(n) per request under sustained load.
-    const over = size - MAX_BUFFERED + TRIM_SLACK;
-    const fromLogs = Math.min(over, this.logs.length);
-    this.logs.splice(0, fromLogs);
-    this.invocations.splice(0, over - fromLogs);
+    const over = this.logs.length - MAX_BUFFERED_LOGS + TRIM_SLACK;
+    this.logs.splice(0, over);
     this.dropped += over;
+  }
+
+  private pending(): boolean {
+    return this.stats.size > 0 || this.logs.length > 0;
+  }
+
+  /**
+   * With nothing else to send, whether what is in flight is worth a batch of its own: at
+   * once when it fell to none, else once a second (the origin trusts a report for 5 s).
+   */
+  private inFlightToReport(): boolean {
+    const running = Object.keys(this.stats.inFlight()).length > 0;
+    if (!running) return this.reportedInFlight;
+    return Date.now() - this.lastSentMs >= IN_FLIGHT_REPORT_MS;
   }
 
   async flush(): Promise<void> {
     if (this.flushing) return this.flushing;
-    if (this.invocations.length === 0 && this.logs.length === 0) return;
+    if (!this.pending() && !this.inFlightToReport()) return;
     this.flushing = this.sendAll().finally(() => (this.flushing = undefined));
     return this.flushing;
   }
@@ -64,15 +106,15 @@ export class TelemetryShipper {
   private async sendAll(everything = false): Promise<void> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       if (!(await this.send())) return;
-      if (this.invocations.length === 0 && this.logs.length === 0) return;
-      if (!everything && this.invocations.length < MAX_BATCH && this.logsThatFit() === this.logs.length) return;
+      if (!this.pending()) return;
+      if (!everything && this.stats.size < MAX_BATCH_STATS && this.logsThatFit() === this.logs.length) return;
     }
   }
 
   /** How many of the oldest logs fit in one batch (see MAX_BATCH_LOG_CHARS). */
   private logsThatFit(): number {
     let chars = 0;
-    const count = Math.min(this.logs.length, MAX_BATCH);
+    const count = Math.min(this.logs.length, MAX_BATCH_LOGS);
     for (let i = 0; i < count; i++) {
       chars +=
         this.logs[i].message.length + (this.logs[i].fields ? JSON.stringify(this.logs[i].fields).length : 0) + 200;
@@ -83,9 +125,11 @@ export class TelemetryShipper {
 
   /** One batch; false when the origin did not take it (it is back in the buffer). */
   private async send(): Promise<boolean> {
-    const invocations = this.invocations.splice(0, MAX_BATCH);
+    const stats = this.stats.take(MAX_BATCH_STATS);
     const logs = this.logs.splice(0, this.logsThatFit());
-    const batch: TelemetryBatch = { node: this.options.node, invocations, logs };
+    const inFlight = this.stats.inFlight();
+    const sender = this.options.sender ?? String(process.pid);
+    const batch: TelemetryBatch = { node: this.options.node, sender, invocations: [], stats, inFlight, logs };
     try {
       const res = await fetch(new URL("/internal/telemetry", this.options.apiUrl), {
         method: "POST",
@@ -95,14 +139,16 @@ export class TelemetryShipper {
       if (res.status >= 500) throw new Error(`origin answered ${res.status}`);
       if (!res.ok) this.options.log.error({ status: res.status, body: await res.text() }, "telemetry batch rejected");
       else await res.body?.cancel();
+      this.reportedInFlight = Object.keys(inFlight).length > 0;
+      this.lastSentMs = Date.now();
       if (this.dropped > 0) {
         this.options.log.warn({ dropped: this.dropped }, "telemetry entries dropped while the origin was away");
         this.dropped = 0;
       }
       return true;
     } catch (err) {
-      // Put the batch back in front; trim() bounds the total if the origin stays away.
-      this.invocations.unshift(...invocations);
+      // Put the batch back; trim() bounds the total if the origin stays away.
+      for (const s of stats) this.stats.merge(s);
       this.logs.unshift(...logs);
       this.trim();
       this.options.log.debug({ err: String(err) }, "telemetry flush failed; will retry");
@@ -114,6 +160,6 @@ export class TelemetryShipper {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flushing;
-    if (this.invocations.length > 0 || this.logs.length > 0) await this.sendAll(true);
+    if (this.pending()) await this.sendAll(true);
   }
 }

@@ -46,7 +46,7 @@ export function internalRoutes(s: Services): Hono<AppEnv> {
 
   app.post("/internal/telemetry", async (c) => {
     const batch = parseTelemetry(await readJson(c));
-    return c.json({ accepted: ingestTelemetry(s.store, s.logs, s.prometheus, batch) });
+    return c.json({ accepted: ingestTelemetry(s.store, s.logs, s.prometheus, s.inFlight, batch) });
   });
 
   app.put("/internal/nodes/:name", async (c) => c.json(s.nodes.report(c.req.param("name"), await readJson(c))));

@@ -1,4 +1,4 @@
-/** `GET /functions/:id/metrics?window=5m|1h|24h` (contract 2.5), from recorded invocations. */
+/** `GET /functions/:id/metrics?window=5m|1h|24h` (contract 2.5), from the invocation aggregates. */
 import { Hono } from "hono";
 import { invalid } from "../../../core/index.ts";
 import type { AppEnv } from "../http/app-env.ts";
@@ -13,8 +13,9 @@ export function metricRoutes(s: Services): Hono<AppEnv> {
     const window = (c.req.query("window") ?? "1h") as WindowName;
     if (!(window in WINDOWS)) throw invalid("window", `must be one of ${Object.keys(WINDOWS).join(", ")}`);
     const now = Date.now();
-    const stats = s.store.telemetry.invocationsSince(fn.id, now - WINDOWS[window].ms);
-    return c.json(aggregate(stats, window, now));
+    const { ms, bucketMs } = WINDOWS[window];
+    const stats = s.store.invocationStats.window(fn.id, now - ms, now, bucketMs);
+    return c.json(aggregate(stats, s.inFlight.current(fn.id, now), window, now));
   });
 
   return app;

@@ -189,7 +189,7 @@ const OPS: ApiOp[] = [
   {
     method: "post",
     path: "/internal/telemetry",
-    summary: "Invocation records and logs from nodes (node key)",
+    summary: "Invocation aggregates, in-flight counts and logs from nodes (node key)",
     tag: "internal",
     ok: 200,
   },

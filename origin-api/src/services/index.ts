@@ -11,6 +11,7 @@ import { ApiKeys } from "./api-keys.ts";
 import { AsyncInvocations } from "./async-invocations.ts";
 import { Deployer } from "./deployer.ts";
 import { Functions } from "./functions.ts";
+import { InFlightBoard } from "./in-flight.ts";
 import { ArtifactStore } from "../workers/artifacts.ts";
 import { Invoker } from "./invoker.ts";
 import { LogFeed } from "./log-feed.ts";
@@ -20,6 +21,7 @@ import { Prometheus } from "./prometheus.ts";
 import { RevisionBus } from "./revision-bus.ts";
 import { Runner } from "./runner.ts";
 import { SecretVault } from "./secret-vault.ts";
+import { TelemetryRetention } from "./telemetry-retention.ts";
 import { Variables } from "./variables.ts";
 import { Scheduler, WebhookReceiver, WebhookSecrets } from "../triggers/index.ts";
 
@@ -38,6 +40,10 @@ export interface Services {
   /** The delivery engine (origin-api/src/events): the EventSink of every producer; server.ts starts and stops it. */
   events: EventEngine;
   prometheus: Prometheus;
+  /** The invocations in flight the nodes last reported (metrics' `concurrency.current`). */
+  inFlight: InFlightBoard;
+  /** Deletes old invocation aggregates and logs; server.ts starts and stops it. */
+  retention: TelemetryRetention;
   nodes: NodeRegistry;
   /** db, storage, auth and queues: the services behind the triggers (origin-api/src/data). */
   data: DataServices;
@@ -57,6 +63,8 @@ export interface ServiceOptions {
   builder: () => BuildWorkerClient;
   /** Filled in once the server listens (the runner needs the API's own URL). */
   runner: Runner;
+  /** BUNBASE_LOG_RETENTION_DAYS (default 7). */
+  logRetentionDays?: number;
 }
 
 export function createServices(o: ServiceOptions): Services {
@@ -97,6 +105,8 @@ export function createServices(o: ServiceOptions): Services {
     asyncInvocations: new AsyncInvocations(events),
     events,
     prometheus,
+    inFlight: new InFlightBoard(),
+    retention: new TelemetryRetention({ store: o.store, log: o.log, logRetentionDays: o.logRetentionDays }),
     nodes: new NodeRegistry(o.store, bus),
     // Every producer hands its events to the delivery engine, in the transaction of its change.
     data: new DataServices({ store: o.store, events, masterKey: o.masterKey, dataDir: o.dataDir }),

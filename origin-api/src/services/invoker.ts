@@ -18,6 +18,7 @@ import {
 import type { FunctionRow, Store } from "../store/index.ts";
 import type { Runner } from "./runner.ts";
 import { runsOnOrigin } from "./snapshot.ts";
+import { statsOfRecords } from "./telemetry.ts";
 
 export interface InvokeInput {
   environment: Environment;
@@ -37,6 +38,8 @@ export interface InvokeInput {
 }
 
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9._:-]{0,99}$/;
+/** Errors of a request that never reached the runner (no connection was made). */
+const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
 
 export class Invoker {
   constructor(
@@ -85,7 +88,7 @@ export class Invoker {
       const error = isBunbaseError(err)
         ? err
         : new BunbaseError("FN_008", "The runner could not be reached", { cause: err });
-      this.recordUnreached(fn, input, invocationId, startedAt, error);
+      if (isBunbaseError(err) || NOT_CONNECTED.has(errorCode(err))) this.recordUnreached(fn, input, startedAt, error);
       throw error;
     }
     const out = new Headers();
@@ -99,36 +102,28 @@ export class Invoker {
     return new Response(noBody ? null : stream, { status: res.statusCode, headers: out });
   }
 
-  /** `?version=n`: the runner runs that version's bundle with the environment's variables. */
-  /** The runner never saw this invocation, so no telemetry will report it: record it here. */
-  private recordUnreached(
-    fn: FunctionRow,
-    input: InvokeInput,
-    id: string,
-    startedAt: number,
-    error: BunbaseError,
-  ): void {
-    const version = input.version ?? this.store.versions.active(fn.id)[input.environment] ?? 0;
-    const trigger = input.eventType ? "event" : "invoke";
-    const durationMs = Date.now() - startedAt;
-    this.store.telemetry.recordInvocation(
-      {
-        id,
-        functionId: fn.id,
-        version,
-        environment: input.environment,
-        trigger,
-        startedAt,
-        durationMs,
-        status: error.status,
-        errorCode: error.code,
-        coldStart: false,
-      },
-      "origin",
-    );
+  /**
+   * The runner never saw this invocation (it was not ready, or refused the connection), so
+   * no telemetry will report it: counted here. A request that reached the runner is its to
+   * report, even when the answer never came back: counting it here too would count it twice.
+   */
+  private recordUnreached(fn: FunctionRow, input: InvokeInput, startedAt: number, error: BunbaseError): void {
+    const sample = {
+      functionId: fn.id,
+      trigger: input.eventType ? ("event" as const) : ("invoke" as const),
+      startedAt,
+      durationMs: Date.now() - startedAt,
+      status: error.status,
+      errorCode: error.code,
+      coldStart: false,
+    };
+    for (const stats of statsOfRecords([sample])) this.store.invocationStats.add(stats, "origin");
   }
 
-  /** Throws when there is nothing to run (no active version, unknown version). */
+  /**
+   * `?version=n`: the runner runs that version's bundle with the environment's variables.
+   * Throws when there is nothing to run (no active version, unknown version).
+   */
   pinHeaders(fn: FunctionRow, input: Pick<InvokeInput, "environment" | "version">): Record<string, string> {
     if (input.version === undefined) {
       if (this.store.versions.active(fn.id)[input.environment] === undefined) {
@@ -163,6 +158,12 @@ export function buildEvent(id: string, type: string, body: Uint8Array | null, at
     }
   }
   return { id, type, source: "bunbase/invoke", time: new Date().toISOString(), data, metadata: { attempt } };
+}
+
+function errorCode(err: unknown): string {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = e?.code ?? e?.cause?.code;
+  return typeof code === "string" ? code : "";
 }
 
 /** `index.onUpload` -> `onUpload`: a trigger's handler names an export of the entry file. */

@@ -1,55 +1,79 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { aggregate, concurrency, percentile } from "./metrics-math.ts";
-import type { InvocationStat } from "../store/index.ts";
+import { addToHistogram, HISTOGRAM_RELATIVE_ERROR, type Histogram } from "../../../core/index.ts";
+import { aggregate } from "./metrics-math.ts";
+import type { SeriesRow } from "../store/index.ts";
 
-const stat = (startedAt: number, durationMs: number, extra: Partial<InvocationStat> = {}): InvocationStat => ({
-  startedAt,
-  durationMs,
-  status: 200,
-  errorCode: null,
-  coldStart: false,
-  cpuMs: null,
-  memoryMb: null,
-  ...extra,
-});
+const row = (t: number, durations: number[], extra: Partial<SeriesRow> = {}): SeriesRow => {
+  const durationHist: Histogram = {};
+  for (const d of durations) addToHistogram(durationHist, d);
+  return {
+    t,
+    invocations: durations.length,
+    errors: 0,
+    coldStarts: 0,
+    durationSumMs: durations.reduce((a, b) => a + b, 0),
+    cpuCount: 0,
+    cpuSum: 0,
+    cpuMax: 0,
+    memoryCount: 0,
+    memorySum: 0,
+    memoryMax: 0,
+    durationHist,
+    ...extra,
+  };
+};
 
-test("nearest-rank percentiles", () => {
-  const xs = Array.from({ length: 100 }, (_, i) => i + 1);
-  assert.equal(percentile(xs, 50), 50);
-  assert.equal(percentile(xs, 95), 95);
-  assert.equal(percentile(xs, 99), 99);
-  assert.equal(percentile([7], 99), 7);
-  assert.equal(percentile([], 50), 0);
-});
+const near = (got: number, exact: number) =>
+  assert.ok(Math.abs(got - exact) <= exact * HISTOGRAM_RELATIVE_ERROR + 0.01, `${got} vs ${exact}`);
 
-test("concurrency peaks where intervals overlap; back-to-back is not concurrent", () => {
-  assert.deepEqual(concurrency([stat(0, 10), stat(10, 10)], 100), { current: 0, max: 1 });
-  assert.deepEqual(concurrency([stat(0, 100), stat(10, 100), stat(20, 5)], 50), { current: 2, max: 3 });
-});
-
-test("aggregate counts errors, cold starts, timeouts and throttles inside the window only", () => {
-  const now = 10 * 60_000;
-  const stats = [
-    stat(now - 60_000, 10, { coldStart: true, memoryMb: 20, cpuMs: 3 }),
-    stat(now - 50_000, 30, { status: 504, errorCode: "FN_002" }),
-    stat(now - 40_000, 20, { status: 429, errorCode: "FN_007" }),
-    stat(now - 30_000, 40, { memoryMb: 40, cpuMs: 5 }),
-    stat(now - 9 * 60_000, 1000),
-  ];
-  const m = aggregate(stats, "5m", now);
+test("aggregate adds the series buckets up: counts and averages exact, percentiles within the histogram's error", () => {
+  const now = 10 * 60_000 + 5_000;
+  const m = aggregate(
+    {
+      series: [
+        row(8 * 60_000, [10, 30], { errors: 1, coldStarts: 1, memoryCount: 1, memorySum: 20, memoryMax: 20 }),
+        row(9 * 60_000 + 30_000, [20, 40], { errors: 1, cpuCount: 2, cpuSum: 8, cpuMax: 5 }),
+      ],
+      codes: { FN_002: 1, FN_007: 1 },
+      peakConcurrency: 3,
+    },
+    2,
+    "5m",
+    now,
+  );
   assert.equal(m.invocations, 4);
   assert.equal(m.errors, 2);
   assert.equal(m.errorRate, 0.5);
   assert.equal(m.coldStarts, 1);
+  assert.equal(m.coldStartRate, 0.25);
   assert.equal(m.timeouts, 1);
   assert.equal(m.throttles, 1);
-  assert.deepEqual(m.duration, { avg: 25, p50: 20, p95: 40, p99: 40 });
-  assert.deepEqual(m.memoryMb, { avg: 30, max: 40 });
+  assert.equal(m.duration.avg, 25);
+  near(m.duration.p50, 20);
+  near(m.duration.p95, 40);
+  near(m.duration.p99, 40);
+  assert.deepEqual(m.memoryMb, { avg: 20, max: 20 });
   assert.deepEqual(m.cpuMs, { avg: 4, max: 5 });
-  assert.equal(
-    m.series.reduce((a, s) => a + s.invocations, 0),
-    4,
+  assert.deepEqual(m.concurrency, { current: 2, max: 3 });
+  // 30 s buckets from the window's start to now, the empty ones included.
+  assert.equal(m.series.length, 11);
+  assert.equal(m.series[0].t, new Date(5 * 60_000).toISOString());
+  assert.deepEqual(
+    m.series.filter((s) => s.invocations > 0).map((s) => [s.t, s.invocations, s.errors]),
+    [
+      [new Date(8 * 60_000).toISOString(), 2, 1],
+      [new Date(9 * 60_000 + 30_000).toISOString(), 2, 1],
+    ],
   );
-  assert.ok(m.series.length >= 10);
+  near(m.series[6].p95, 30);
+});
+
+test("an empty window is all zeros; what is in flight now bounds the peak from below", () => {
+  const m = aggregate({ series: [], codes: {}, peakConcurrency: 0 }, 4, "1h", 3_600_000);
+  assert.equal(m.invocations, 0);
+  assert.equal(m.errorRate, 0);
+  assert.deepEqual(m.duration, { avg: 0, p50: 0, p95: 0, p99: 0 });
+  assert.deepEqual(m.concurrency, { current: 4, max: 4 });
+  assert.equal(m.series.length, 13);
 });

@@ -1,5 +1,9 @@
-/** Pure aggregation of invocation records into the contract 2.5 metrics shape. */
-import type { InvocationStat } from "../store/index.ts";
+/**
+ * The contract 2.5 metrics shape from a window's invocation aggregates: counts and sums
+ * are exact, duration percentiles come from the merged histogram (within ~2%).
+ */
+import { histogramCount, histogramPercentile, mergeHistogram, type Histogram } from "../../../core/index.ts";
+import type { WindowStats } from "../store/index.ts";
 
 export const WINDOWS = {
   "5m": { ms: 5 * 60_000, bucketMs: 30_000 },
@@ -24,83 +28,66 @@ export interface FunctionMetrics {
   series: { t: string; invocations: number; errors: number; p95: number }[];
 }
 
-/** Nearest-rank percentile (p in 0..100) of ascending `sorted`; 0 for none. */
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
-}
-
-export const isError = (s: InvocationStat): boolean => s.errorCode !== null || s.status >= 500;
-
 const round = (n: number) => Math.round(n * 100) / 100;
-const avg = (xs: number[]) => (xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length) : 0);
-const max = (xs: number[]) => (xs.length ? round(Math.max(...xs)) : 0);
+const ratio = (part: number, whole: number) => (whole ? round((part / whole) * 10_000) / 10_000 : 0);
+const mean = (sum: number, count: number) => (count ? round(sum / count) : 0);
 
 /**
- * Concurrency from overlapping [start, start + duration] intervals: `max` is the peak of a
- * sweep over start/end points, `current` how many are open at `nowMs`.
+ * `stats` holds the window's aggregates rolled up into its series buckets;
+ * `currentConcurrency` is what the reporters heard from lately have in flight.
  */
-export function concurrency(stats: InvocationStat[], nowMs: number): { current: number; max: number } {
-  const points: [number, number][] = [];
-  for (const s of stats) points.push([s.startedAt, 1], [s.startedAt + s.durationMs, -1]);
-  // Ends before starts at the same instant: back-to-back calls are not concurrent.
-  points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let open = 0;
-  let peak = 0;
-  for (const [, d] of points) peak = Math.max(peak, (open += d));
-  const current = stats.filter((s) => s.startedAt <= nowMs && s.startedAt + s.durationMs > nowMs).length;
-  return { current, max: peak };
-}
-
-export function aggregate(all: InvocationStat[], window: WindowName, nowMs: number): FunctionMetrics {
+export function aggregate(
+  stats: WindowStats,
+  currentConcurrency: number,
+  window: WindowName,
+  nowMs: number,
+): FunctionMetrics {
   const { ms, bucketMs } = WINDOWS[window];
-  const from = nowMs - ms;
-  const stats = all.filter((s) => s.startedAt >= from && s.startedAt <= nowMs);
-  const durations = stats.map((s) => s.durationMs).sort((a, b) => a - b);
-  const errors = stats.filter(isError).length;
-  const coldStarts = stats.filter((s) => s.coldStart).length;
-  const n = stats.length;
-  const mem = stats.flatMap((s) => (s.memoryMb === null ? [] : [s.memoryMb]));
-  const cpu = stats.flatMap((s) => (s.cpuMs === null ? [] : [s.cpuMs]));
-  const firstBucket = Math.floor(from / bucketMs) * bucketMs;
-  const series: FunctionMetrics["series"] = [];
-  for (let t = firstBucket; t <= nowMs; t += bucketMs) {
-    const inBucket = stats.filter((s) => s.startedAt >= t && s.startedAt < t + bucketMs);
-    series.push({
-      t: new Date(t).toISOString(),
-      invocations: inBucket.length,
-      errors: inBucket.filter(isError).length,
-      p95: round(
-        percentile(
-          inBucket.map((s) => s.durationMs).sort((a, b) => a - b),
-          95,
-        ),
-      ),
-    });
+  const total = { invocations: 0, errors: 0, coldStarts: 0, durationSumMs: 0 };
+  const cpu = { count: 0, sum: 0, max: 0 };
+  const memory = { count: 0, sum: 0, max: 0 };
+  const hist: Histogram = {};
+  const byT = new Map<number, FunctionMetrics["series"][number]>();
+  for (const row of stats.series) {
+    total.invocations += row.invocations;
+    total.errors += row.errors;
+    total.coldStarts += row.coldStarts;
+    total.durationSumMs += row.durationSumMs;
+    cpu.count += row.cpuCount;
+    cpu.sum += row.cpuSum;
+    cpu.max = Math.max(cpu.max, row.cpuMax);
+    memory.count += row.memoryCount;
+    memory.sum += row.memorySum;
+    memory.max = Math.max(memory.max, row.memoryMax);
+    mergeHistogram(hist, row.durationHist);
+    const p95 = round(histogramPercentile(row.durationHist, 95));
+    byT.set(row.t, { t: new Date(row.t).toISOString(), invocations: row.invocations, errors: row.errors, p95 });
   }
+  const series: FunctionMetrics["series"] = [];
+  for (let t = Math.floor((nowMs - ms) / bucketMs) * bucketMs; t <= nowMs; t += bucketMs) {
+    series.push(byT.get(t) ?? { t: new Date(t).toISOString(), invocations: 0, errors: 0, p95: 0 });
+  }
+  const n = total.invocations;
+  const timed = histogramCount(hist);
   return {
     window,
     invocations: n,
-    errors,
-    errorRate: n ? round((errors / n) * 10_000) / 10_000 : 0,
-    coldStarts,
-    coldStartRate: n ? round((coldStarts / n) * 10_000) / 10_000 : 0,
-    timeouts: stats.filter((s) => s.errorCode === "FN_002").length,
-    throttles: stats.filter((s) => s.errorCode === "FN_007").length,
+    errors: total.errors,
+    errorRate: ratio(total.errors, n),
+    coldStarts: total.coldStarts,
+    coldStartRate: ratio(total.coldStarts, n),
+    timeouts: stats.codes.FN_002 ?? 0,
+    throttles: stats.codes.FN_007 ?? 0,
     duration: {
-      avg: avg(durations),
-      p50: round(percentile(durations, 50)),
-      p95: round(percentile(durations, 95)),
-      p99: round(percentile(durations, 99)),
+      avg: mean(total.durationSumMs, n),
+      p50: round(histogramPercentile(hist, 50, timed)),
+      p95: round(histogramPercentile(hist, 95, timed)),
+      p99: round(histogramPercentile(hist, 99, timed)),
     },
-    memoryMb: { avg: avg(mem), max: max(mem) },
-    cpuMs: { avg: avg(cpu), max: max(cpu) },
-    // Intervals that started before the window but overlap it still count toward concurrency.
-    concurrency: concurrency(
-      all.filter((s) => s.startedAt + s.durationMs >= from),
-      nowMs,
-    ),
+    memoryMb: { avg: mean(memory.sum, memory.count), max: round(memory.max) },
+    cpuMs: { avg: mean(cpu.sum, cpu.count), max: round(cpu.max) },
+    // What is in flight now has not reached the peaks yet (an invocation is folded when it ends).
+    concurrency: { current: currentConcurrency, max: Math.max(stats.peakConcurrency, currentConcurrency) },
     series,
   };
 }

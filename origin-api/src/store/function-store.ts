@@ -1,6 +1,7 @@
 /** Functions (one live config each) and the revision counter edge nodes follow. */
 import type { Db } from "./database.ts";
 import { now } from "./database.ts";
+import { STATS_TABLES } from "./invocation-stats-store.ts";
 
 export interface FunctionRow {
   id: string;
@@ -58,7 +59,7 @@ export class FunctionStore {
   /** Removes the function and everything recorded about it. */
   delete(id: string): void {
     this.db.prepare("DELETE FROM functions WHERE id = ?").run(id);
-    this.db.prepare("DELETE FROM invocations WHERE function_id = ?").run(id);
+    for (const table of STATS_TABLES) this.db.prepare(`DELETE FROM ${table} WHERE function_id = ?`).run(id);
     this.db.prepare("DELETE FROM logs WHERE function_id = ?").run(id);
   }
 

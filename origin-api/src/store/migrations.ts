@@ -6,6 +6,7 @@
 import { DATA_MIGRATION } from "../data/migration.ts";
 import { EVENT_CHAINS_MIGRATION, EVENTS_MIGRATION } from "../events/migration.ts";
 import { TRIGGERS_MIGRATION } from "../triggers/migration.ts";
+import { INVOCATION_STATS_MIGRATION } from "./stats-migration.ts";
 
 export interface Migration {
   version: number;
@@ -179,4 +180,5 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE api_keys_new RENAME TO api_keys;
     `,
   },
+  INVOCATION_STATS_MIGRATION,
 ];

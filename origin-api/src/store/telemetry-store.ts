@@ -1,5 +1,5 @@
-/** Invocation records and function logs, as the edge nodes and runner report them. */
-import type { InvocationRecord, LogLevel, LogRecord } from "../../../core/index.ts";
+/** Function logs, as the edge nodes and runner report them. */
+import type { LogLevel, LogRecord } from "../../../core/index.ts";
 import { LOG_LEVELS } from "../../../core/index.ts";
 import type { Statement } from "better-sqlite3";
 import type { Db } from "./database.ts";
@@ -24,16 +24,6 @@ export interface LogQuery {
   limit: number;
   /** Only records strictly older than this (time_ms, seq): the cursor of the previous page. */
   before?: { timeMs: number; seq: number };
-}
-
-export interface InvocationStat {
-  startedAt: number;
-  durationMs: number;
-  status: number;
-  errorCode: string | null;
-  coldStart: boolean;
-  cpuMs: number | null;
-  memoryMb: number | null;
 }
 
 interface RawLog {
@@ -61,37 +51,12 @@ export function toLog(r: RawLog): StoredLog {
 }
 
 export class TelemetryStore {
-  /** The two statements every reported invocation runs, prepared once (preparing was most of an insert). */
-  #insertInvocation: Statement | null = null;
   #insertLog: Statement | null = null;
-
   constructor(private readonly db: Db) {}
 
-  /** A later report of the same invocation (the runner's, after the origin's own) wins. */
-  recordInvocation(r: InvocationRecord, node: string): void {
-    this.#insertInvocation ??= this.db.prepare(
-      `INSERT OR REPLACE INTO invocations (id, function_id, version, environment, trigger, started_at, duration_ms, status,
-         error_code, cold_start, cpu_ms, memory_mb, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.#insertInvocation.run(
-      r.id,
-      r.functionId,
-      r.version,
-      r.environment,
-      r.trigger,
-      r.startedAt,
-      r.durationMs,
-      r.status,
-      r.errorCode ?? null,
-      r.coldStart ? 1 : 0,
-      r.cpuMs ?? null,
-      r.memoryMb ?? null,
-      node,
-    );
-  }
-
-  hasInvocation(id: string): boolean {
-    return this.db.prepare("SELECT 1 FROM invocations WHERE id = ?").get(id) !== undefined;
+  /** Deletes a function's logs older than `beforeMs`. */
+  pruneLogs(functionId: string, beforeMs: number): number {
+    return this.db.prepare("DELETE FROM logs WHERE function_id = ? AND time_ms < ?").run(functionId, beforeMs).changes;
   }
 
   /** Inserts a log record and returns it as stored (with its sequence number). */
@@ -136,32 +101,5 @@ export class TelemetryStore {
       .prepare(`SELECT * FROM logs WHERE ${where.join(" AND ")} ORDER BY time_ms DESC, seq DESC LIMIT ?`)
       .all(...args, q.limit) as RawLog[];
     return rows.map((r) => ({ ...toLog(r), timeMs: r.time_ms }));
-  }
-
-  /** Invocations of a function that overlap [fromMs, toMs] (started before the end, ended after the start). */
-  invocationsSince(functionId: string, fromMs: number): InvocationStat[] {
-    const rows = this.db
-      .prepare(
-        `SELECT started_at, duration_ms, status, error_code, cold_start, cpu_ms, memory_mb FROM invocations
-         WHERE function_id = ? AND started_at + duration_ms >= ? ORDER BY started_at`,
-      )
-      .all(functionId, fromMs) as {
-      started_at: number;
-      duration_ms: number;
-      status: number;
-      error_code: string | null;
-      cold_start: number;
-      cpu_ms: number | null;
-      memory_mb: number | null;
-    }[];
-    return rows.map((r) => ({
-      startedAt: r.started_at,
-      durationMs: r.duration_ms,
-      status: r.status,
-      errorCode: r.error_code,
-      coldStart: r.cold_start === 1,
-      cpuMs: r.cpu_ms,
-      memoryMb: r.memory_mb,
-    }));
   }
 }
