@@ -7,6 +7,7 @@
  */
 import { AbortController } from "./abort.guest.ts";
 import { BodyTooLargeError, TAKE_BODY, type BodyInit } from "./body.guest.ts";
+import { decodeStarts } from "./flat-wire.ts";
 import { enter } from "./invocations.guest.ts";
 import type {
   GuestChunk,
@@ -17,7 +18,6 @@ import type {
   GuestHttpInput,
   GuestHttpOutcome,
   GuestReplyKind,
-  GuestStart,
 } from "./protocol.ts";
 import { MAX_RESULT_BYTES } from "./protocol.ts";
 import { requestBodyStream, type RequestBodyFeed } from "./request-body.guest.ts";
@@ -126,12 +126,9 @@ export function createDispatcher(host: DispatchHost) {
 
   const waiting = (key: number, state: InvocationState) => state.pending.length > 0 || host.hasTimers(key);
 
-  /** Starts every invocation of the batch, in order (one entry for many requests). */
-  function start(batch: GuestStart[]): void {
-    for (const [key, trigger, input] of batch) {
-      if (trigger === "http") invokeHttp(key, input);
-      else invokeEvent(key, input);
-    }
+  /** Starts every invocation of the batch (flat-wire.ts), in order: one entry for many requests. */
+  function start(batch: unknown[]): void {
+    decodeStarts(batch, invokeHttp, invokeEvent);
   }
 
   function invokeHttp(key: number, input: GuestHttpInput): void {

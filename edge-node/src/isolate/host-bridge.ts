@@ -13,6 +13,7 @@
 import { randomFillSync } from "node:crypto";
 import ivm from "isolated-vm";
 import { MAX_LOG_MESSAGE_CHARS, createLogger } from "../../../core/index.ts";
+import { decodeReplies } from "./flat-wire.ts";
 import { LogBudget, TRUNCATED_MESSAGE } from "./log-budget.ts";
 import { HostServices, type InvocationNetwork } from "./host-services.ts";
 import { BRIDGE_GLOBALS, GUEST_LOG_LEVELS, type GuestLogLevel } from "./protocol.ts";
@@ -114,15 +115,14 @@ export class HostBridge {
     this.#services.endInvocation(key);
   }
 
-  /** A batch of [key, kind, value] answers, in the order the guest made them. */
+  /** A batch of answers (flat-wire.ts), in the order the guest made them. */
   #replies(replies: unknown): void {
-    if (!Array.isArray(replies)) return;
-    for (const reply of replies as unknown[]) {
-      if (!Array.isArray(reply)) continue;
-      const [key, kind, value] = reply as unknown[];
-      if (this.#invocation(key) !== undefined) this.#target?.reply(key as number, kind, value);
-    }
+    decodeReplies(replies, this.#reply);
   }
+
+  readonly #reply = (key: number, kind: unknown, value: unknown): void => {
+    if (this.#invocations.has(key)) this.#target?.reply(key, kind, value);
+  };
 
   #invocation(key: unknown): BridgeInvocation | undefined {
     return typeof key === "number" ? this.#invocations.get(key) : undefined;

@@ -15,6 +15,7 @@ import { FailureReport, guestPart, type Say } from "./failure-report.ts";
 import { readChunk, readEventResult, readGuestError, readHttpHead, readOutcome, tooBig } from "./guest-result.ts";
 import type { BridgeTarget } from "./host-bridge.ts";
 import type { NetworkRules } from "./host-services.ts";
+import { encodeStarts } from "./flat-wire.ts";
 import { MAX_RESULT_BYTES, type GuestEventInput, type GuestHttpInput, type GuestStart } from "./protocol.ts";
 import { RequestBodyFeed } from "./request-body.ts";
 import type { RunGate } from "./run-gate.ts";
@@ -252,7 +253,7 @@ export class FunctionInstance implements BridgeTarget {
     const batch = this.#starting.filter(([key]) => this.#inflight.has(key));
     this.#starting = [];
     if (batch.length === 0) return;
-    this.#enter("start", [batch], COPY).catch((error: unknown) => {
+    this.#enter("start", [encodeStarts(batch)], COPY).catch((error: unknown) => {
       for (const [key] of batch) this.#inflight.get(key)?.result.reject(error);
     });
   };

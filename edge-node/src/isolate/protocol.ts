@@ -41,10 +41,10 @@ export type HostCallOutcome = { ok: true; value: unknown } | { ok: false; name: 
 export type GuestReplyKind = "result" | "chunk" | "drained";
 
 /**
- * `reply` carries every answer the guest produced in one turn of its microtasks, in order:
- * one crossing to the host for many invocations (see dispatch.guest.ts).
+ * `reply` carries every answer the guest produced in one turn of its microtasks, in order,
+ * each a (key, kind, value) flattened by flat-wire.ts: one crossing to the host for many
+ * invocations (see dispatch.guest.ts).
  */
-export type GuestReply = [key: number, kind: GuestReplyKind, value: unknown];
 
 /** Handlers to start, in order: `start` takes every invocation the host accepted in one turn of its event loop. */
 export type GuestStart =
@@ -113,8 +113,8 @@ export interface RuntimeEntry {
   /** The instance's env, set before the user module is evaluated (module scope sees process.env). */
   setEnv(env: Record<string, string>): void;
   install(namespace: Record<string, unknown>, exportName: string, env: Record<string, string>): GuestError | null;
-  /** Starts handlers; each replies "result" (many entries in one crossing, see GuestStart). */
-  start(batch: GuestStart[]): void;
+  /** Starts handlers, a batch of GuestStart flattened by flat-wire.ts; each replies "result". */
+  start(batch: unknown[]): void;
   /** Next chunk of a streamed response body: replies "chunk". */
   readBody(key: number): void;
   /** A request-body chunk (null with done), or the reason it failed. */

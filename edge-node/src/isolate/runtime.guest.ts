@@ -11,10 +11,11 @@ import { CompressionStream, DecompressionStream } from "./compression-streams.gu
 import { createConsole } from "./console.guest.ts";
 import { createCrypto, type RandomBytes } from "./crypto.guest.ts";
 import { createDispatcher, guestError } from "./dispatch.guest.ts";
+import { encodeReply } from "./flat-wire.ts";
 import { Headers } from "./headers.guest.ts";
 import { installHostServices } from "./host-services.guest.ts";
 import { currentInvocation } from "./invocations.guest.ts";
-import { BRIDGE_GLOBALS, RUNTIME_GLOBAL, type GuestLogLevel, type GuestReply, type RuntimeEntry } from "./protocol.ts";
+import { BRIDGE_GLOBALS, RUNTIME_GLOBAL, type GuestLogLevel, type RuntimeEntry } from "./protocol.ts";
 import { Request, Response } from "./request-response.guest.ts";
 import { createQueueMicrotask, createTimers } from "./timers.guest.ts";
 import { installWasmLimits } from "./wasm-limits.guest.ts";
@@ -33,7 +34,7 @@ const hostLog = take<(level: GuestLogLevel, message: string, stack: string, key:
 const hostTimerStart = take<(id: number, ms: number, key: number) => void>(BRIDGE_GLOBALS.timerStart);
 const hostTimerCancel = take<(id: number) => void>(BRIDGE_GLOBALS.timerCancel);
 const hostRandom = take<RandomBytes>(BRIDGE_GLOBALS.random);
-const hostReply = take<(replies: GuestReply[]) => void>(BRIDGE_GLOBALS.reply);
+const hostReply = take<(replies: unknown[]) => void>(BRIDGE_GLOBALS.reply);
 const hostBodyPull = take<(key: number) => void>(BRIDGE_GLOBALS.bodyPull);
 takeChunks();
 const services = installHostServices(scope);
@@ -85,7 +86,7 @@ const globals: Record<string, unknown> = {
 };
 for (const [name, value] of Object.entries(globals)) defineGlobal(name, value);
 
-let outbox: GuestReply[] = [];
+let outbox: unknown[] = [];
 // Taken now: user code may replace Promise.prototype.then later.
 const then = Promise.prototype.then;
 const settled = Promise.resolve();
@@ -103,7 +104,8 @@ const dispatcher = createDispatcher({
   reply: (key, kind, value) => {
     // Answers made in one turn of microtasks cross together: the first one queues the flush,
     // which runs after the answers its siblings make at the same depth.
-    if (outbox.push([key, kind, value]) === 1) queueFlush(flushReplies);
+    if (outbox.length === 0) queueFlush(flushReplies);
+    encodeReply(outbox, key, kind, value);
   },
   pullBody: (key) => hostBodyPull(key),
   cancelTimers: timers.cancelFor,

@@ -10,7 +10,8 @@ import ivm from "isolated-vm";
 import "./wasm-ceiling.ts"; // before the first isolate: V8 reads the flag per memory
 import { createLogger } from "../../../core/index.ts";
 import { HostBridge } from "./host-bridge.ts";
-import { RUNTIME_GLOBAL } from "./protocol.ts";
+import { encodeStarts } from "./flat-wire.ts";
+import { RUNTIME_GLOBAL, type GuestHttpInput } from "./protocol.ts";
 import type { RunGate } from "./run-gate.ts";
 import { evaluateRuntime } from "./runtime-script.ts";
 import type { LogSink } from "./types.ts";
@@ -65,7 +66,7 @@ export async function createReadyIsolate(memoryMb: number, logSink: LogSink): Pr
 
 /** Our own stand-in handler: no user code ever runs before the isolate is handed out. */
 const EXERCISE_HANDLER = `({ handler: (req) => new Response(req.url, { headers: { "content-type": "text/plain" } }) })`;
-const EXERCISE_REQUEST = {
+const EXERCISE_REQUEST: GuestHttpInput = {
   method: "GET",
   url: "https://prewarm.invalid/",
   headers: [["accept", "*/*"]],
@@ -85,7 +86,7 @@ async function exercise(context: ivm.Context, entry: Entry): Promise<void> {
   const namespace = (await context.eval(EXERCISE_HANDLER, { reference: true })) as ivm.Reference;
   await Promise.all([
     entry.install.apply(undefined, [namespace.derefInto(), "handler", {}], { arguments: { copy: true } }),
-    entry.start.apply(undefined, [[[0, "http", EXERCISE_REQUEST]]], { arguments: { copy: true } }),
+    entry.start.apply(undefined, [encodeStarts([[0, "http", EXERCISE_REQUEST]])], { arguments: { copy: true } }),
     entry.abandon.apply(undefined, [0]),
   ]);
   namespace.release();
