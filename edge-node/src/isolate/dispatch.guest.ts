@@ -5,7 +5,7 @@
  * keeps the ctx.waitUntil promises, the two body streams (request in, response out) and
  * the controller of the request's `signal`, aborted when the host abandons the invocation.
  */
-import { AbortController } from "./abort.guest.ts";
+import { AbortController, type AbortSignal } from "./abort.guest.ts";
 import { BodyTooLargeError, TAKE_BODY, type BodyInit } from "./body.guest.ts";
 import { decodeStarts } from "./flat-wire.ts";
 import { enter } from "./invocations.guest.ts";
@@ -21,7 +21,7 @@ import type {
 } from "./protocol.ts";
 import { MAX_RESULT_BYTES } from "./protocol.ts";
 import { requestBodyStream, type RequestBodyFeed } from "./request-body.guest.ts";
-import { HOST_PARSED_URL, Request, Response, type HostRequestInit } from "./request-response.guest.ts";
+import { HOST_PARSED_URL, HOST_SIGNAL, Request, Response, type HostRequestInit } from "./request-response.guest.ts";
 
 type Handler = (...args: unknown[]) => unknown;
 interface FetchObject {
@@ -30,8 +30,10 @@ interface FetchObject {
 
 interface InvocationState {
   pending: Promise<unknown>[];
-  /** Aborts `request.signal`. */
-  abort: AbortController;
+  /** Aborts `request.signal`: made when user code first reads the signal (signalOf). */
+  abort: AbortController | null;
+  /** Why the invocation was abandoned, for a signal first read after that. */
+  abandoned: DOMException | null;
   feed: RequestBodyFeed | null;
   reader: { read(): Promise<{ done: boolean; value?: unknown }>; cancel(reason?: unknown): Promise<void> } | null;
 }
@@ -119,7 +121,13 @@ export function createDispatcher(host: DispatchHost) {
 
   function open(key: number): InvocationState {
     enter(key);
-    const state: InvocationState = { pending: [], abort: new AbortController(), feed: null, reader: null };
+    const state: InvocationState = {
+      pending: [],
+      abort: null,
+      abandoned: null,
+      feed: null,
+      reader: null,
+    };
     states.set(key, state);
     return state;
   }
@@ -177,7 +185,7 @@ export function createDispatcher(host: DispatchHost) {
         method: input.method,
         headers: input.headers,
         body,
-        signal: state.abort.signal,
+        [HOST_SIGNAL]: () => signalOf(state),
         [HOST_PARSED_URL]: true,
       } as HostRequestInit);
       const { waitUntil } = context(state);
@@ -306,9 +314,20 @@ export function createDispatcher(host: DispatchHost) {
     if (state === undefined) return host.cancelTimers(key);
     enter(key);
     forget(key, state);
-    state.abort.abort(
-      new DOMException("The invocation was abandoned: the client went away or its time ran out", "AbortError"),
+    state.abandoned = new DOMException(
+      "The invocation was abandoned: the client went away or its time ran out",
+      "AbortError",
     );
+    state.abort?.abort(state.abandoned);
+  }
+
+  /** The request's signal, made on first read; already aborted if the invocation was abandoned before. */
+  function signalOf(state: InvocationState): AbortSignal {
+    if (state.abort === null) {
+      state.abort = new AbortController();
+      if (state.abandoned !== null) state.abort.abort(state.abandoned);
+    }
+    return state.abort.signal;
   }
 
   return { setEnv, install, start, readBody, pushBody, drain, abandon };

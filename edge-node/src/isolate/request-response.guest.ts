@@ -43,7 +43,12 @@ function withContentType(headers: Headers, contentType: string | null): Headers 
  * URL polyfill out of the request path (url.guest.ts). Not reachable from user code.
  */
 export const HOST_PARSED_URL = Symbol("host-parsed url");
-export type HostRequestInit = RequestInit & { [HOST_PARSED_URL]?: boolean };
+/**
+ * Makes the invocation's request signal when user code first reads `request.signal`: most
+ * handlers never do, and an AbortController is a good part of what a request costs.
+ */
+export const HOST_SIGNAL = Symbol("host signal");
+export type HostRequestInit = RequestInit & { [HOST_PARSED_URL]?: boolean; [HOST_SIGNAL]?: () => AbortSignal };
 
 function parseUrl(input: unknown): string {
   return new URL(String(input)).href;
@@ -54,7 +59,8 @@ export class Request extends Body {
   readonly url: string;
   readonly headers: Headers;
   readonly redirect: "follow" | "error" | "manual";
-  readonly signal: AbortSignal;
+  /** The signal, or what makes it on first read (a request of its own gets a signal never aborted). */
+  #signal: AbortSignal | (() => AbortSignal) | null;
 
   constructor(input: string | URL | Request, init: RequestInit = {}) {
     const base = input instanceof Request ? input : null;
@@ -73,7 +79,15 @@ export class Request extends Body {
       base !== null ? base.url : (init as HostRequestInit)[HOST_PARSED_URL] === true ? String(input) : parseUrl(input);
     this.headers = withContentType(new Headers(init.headers ?? base?.headers), extracted.contentType);
     this.redirect = init.redirect ?? base?.redirect ?? "follow";
-    this.signal = init.signal ?? base?.signal ?? new AbortSignal();
+    this.#signal = init.signal ?? (init as HostRequestInit)[HOST_SIGNAL] ?? base?.signal ?? null;
+  }
+
+  get signal(): AbortSignal {
+    const signal = this.#signal;
+    if (signal instanceof AbortSignal) return signal;
+    const made = signal === null ? new AbortSignal() : signal();
+    this.#signal = made;
+    return made;
   }
 
   clone(): Request {

@@ -13,9 +13,17 @@ const relaxed = { memoryMb: 128, timeoutMs: 5000 };
  * the same instance, after the first invocation was abandoned.
  */
 const watcher = source(`let seen = null;
+  let release = () => {};
   export async function handler(req) {
     const path = new URL(req.url).pathname;
     if (path === "/seen") return Response.json(seen);
+    if (path === "/release") { release(); return new Response("released"); }
+    if (path === "/late") {
+      // Reads its signal only after it was abandoned, resumed by another invocation.
+      await new Promise((resolve) => (release = resolve));
+      seen = { late: req.signal.aborted, name: req.signal.reason?.name };
+      return new Response("too late");
+    }
     if (path === "/done") { req.signal.addEventListener("abort", () => (seen = "aborted after completion")); return new Response("ok"); }
     req.signal.addEventListener("abort", () => {
       seen = { aborted: req.signal.aborted, name: req.signal.reason.name, message: req.signal.reason.message };
@@ -51,6 +59,16 @@ describe("request.signal", () => {
       name: "AbortError",
       message: "The invocation was abandoned: the client went away or its time ran out",
     });
+  });
+
+  it("is already aborted when first read after the invocation was abandoned", async () => {
+    const fn = source(watcher.code);
+    await assert.rejects(pool.invokeHttp(fn, { ...relaxed, timeoutMs: 200 }, request({ url: "https://x.test/late" })), {
+      code: "FN_002",
+    });
+    await pool.invokeHttp(fn, relaxed, request({ url: "https://x.test/release" }));
+    const { result } = await pool.invokeHttp(fn, relaxed, request({ url: "https://x.test/seen" }));
+    assert.deepEqual(JSON.parse(text(result.body)), { late: true, name: "AbortError" });
   });
 
   it("aborts when the client stops reading the response", async () => {
