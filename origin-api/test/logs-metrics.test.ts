@@ -7,6 +7,7 @@ import {
   InvocationAggregator,
   STATS_BUCKET_MS,
 } from "../../core/index.ts";
+import type { FunctionMetrics } from "../src/services/metrics-math.ts";
 import { createAndDeploy, errorOf, json, readEvents, startOrigin, type Origin } from "./origin-process.ts";
 
 let o: Origin;
@@ -54,21 +55,6 @@ const post = async (batch: Record<string, unknown>) =>
     }),
     200,
   );
-
-interface Metrics {
-  window: string;
-  invocations: number;
-  errors: number;
-  errorRate: number;
-  coldStarts: number;
-  timeouts: number;
-  throttles: number;
-  duration: { avg: number; p50: number; p95: number; p99: number };
-  memoryMb: { avg: number; max: number };
-  cpuMs: { avg: number; max: number };
-  concurrency: { current: number; max: number };
-  series: { t: string; invocations: number; errors: number; p95: number }[];
-}
 
 /** Within the duration histogram's relative error (and its 0.01 ms rounding). */
 const near = (got: number, exact: number) =>
@@ -184,7 +170,7 @@ test("individual invocation records are folded into the window's metrics", async
       { ...inv(10), startedAt: now - 3 * 3_600_000 },
     ],
   });
-  const m = await json<Metrics>(await o.api("/functions/observed/metrics?window=5m"), 200);
+  const m = await json<FunctionMetrics>(await o.api("/functions/observed/metrics?window=5m"), 200);
   assert.deepEqual(Object.keys(m).sort(), [
     "coldStartRate",
     "coldStarts",
@@ -217,7 +203,7 @@ test("individual invocation records are folded into the window's metrics", async
     m.series.reduce((a, s) => a + s.invocations, 0),
     10,
   );
-  const day = await json<Metrics>(await o.api("/functions/observed/metrics?window=24h"), 200);
+  const day = await json<FunctionMetrics>(await o.api("/functions/observed/metrics?window=24h"), 200);
   assert.equal(day.invocations, 11);
   assert.equal((await errorOf(await o.api("/functions/observed/metrics?window=2w"), 400)).details?.path, "window");
   const prom = await (await o.api("/metrics")).text();
@@ -253,7 +239,7 @@ test("metrics of 200,000 invocations over 24 hours come from their aggregates, f
     await post({ stats: batch });
   }
   const started = performance.now();
-  const m = await json<Metrics>(await o.api("/functions/busy/metrics?window=24h"), 200);
+  const m = await json<FunctionMetrics>(await o.api("/functions/busy/metrics?window=24h"), 200);
   const ms = performance.now() - started;
   assert.equal(m.invocations, 200_000);
   assert.equal(m.errors, errors);
@@ -287,7 +273,7 @@ test("concurrency: the peaks of a bucket add up over reporters; current counts f
   await post({ node: "a", sender: "1", stats: [stats(2)], inFlight: { [id]: 2 } }); // a later piece of the bucket
   await post({ node: "a", sender: "2", stats: [stats(4)], inFlight: { [id]: 1 } });
   await post({ node: "b", stats: [stats(5, bucket - STATS_BUCKET_MS)], inFlight: {} });
-  const m = await json<Metrics>(await o.api("/functions/parallel/metrics?window=5m"), 200);
+  const m = await json<FunctionMetrics>(await o.api("/functions/parallel/metrics?window=5m"), 200);
   assert.equal(m.invocations, 4);
   assert.deepEqual(m.concurrency, { current: 3, max: 7 });
 });

@@ -4,6 +4,7 @@
  */
 import { histogramCount, histogramPercentile, mergeHistogram, type Histogram } from "../../../core/index.ts";
 import type { WindowStats } from "../store/index.ts";
+import { addRow } from "../store/invocation-stats-store.ts";
 
 export const WINDOWS = {
   "5m": { ms: 5 * 60_000, bucketMs: 30_000 },
@@ -43,22 +44,22 @@ export function aggregate(
   nowMs: number,
 ): FunctionMetrics {
   const { ms, bucketMs } = WINDOWS[window];
-  const total = { invocations: 0, errors: 0, coldStarts: 0, durationSumMs: 0 };
-  const cpu = { count: 0, sum: 0, max: 0 };
-  const memory = { count: 0, sum: 0, max: 0 };
+  const total = {
+    invocations: 0,
+    errors: 0,
+    coldStarts: 0,
+    durationSumMs: 0,
+    cpuCount: 0,
+    cpuSum: 0,
+    cpuMax: 0,
+    memoryCount: 0,
+    memorySum: 0,
+    memoryMax: 0,
+  };
   const hist: Histogram = {};
   const byT = new Map<number, FunctionMetrics["series"][number]>();
   for (const row of stats.series) {
-    total.invocations += row.invocations;
-    total.errors += row.errors;
-    total.coldStarts += row.coldStarts;
-    total.durationSumMs += row.durationSumMs;
-    cpu.count += row.cpuCount;
-    cpu.sum += row.cpuSum;
-    cpu.max = Math.max(cpu.max, row.cpuMax);
-    memory.count += row.memoryCount;
-    memory.sum += row.memorySum;
-    memory.max = Math.max(memory.max, row.memoryMax);
+    addRow(total, row);
     mergeHistogram(hist, row.durationHist);
     const p95 = round(histogramPercentile(row.durationHist, 95));
     byT.set(row.t, { t: new Date(row.t).toISOString(), invocations: row.invocations, errors: row.errors, p95 });
@@ -84,8 +85,8 @@ export function aggregate(
       p95: round(histogramPercentile(hist, 95, timed)),
       p99: round(histogramPercentile(hist, 99, timed)),
     },
-    memoryMb: { avg: mean(memory.sum, memory.count), max: round(memory.max) },
-    cpuMs: { avg: mean(cpu.sum, cpu.count), max: round(cpu.max) },
+    memoryMb: { avg: mean(total.memorySum, total.memoryCount), max: round(total.memoryMax) },
+    cpuMs: { avg: mean(total.cpuSum, total.cpuCount), max: round(total.cpuMax) },
     // What is in flight now has not reached the peaks yet (an invocation is folded when it ends).
     concurrency: { current: currentConcurrency, max: Math.max(stats.peakConcurrency, currentConcurrency) },
     series,

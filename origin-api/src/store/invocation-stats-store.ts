@@ -200,7 +200,8 @@ export class InvocationStatsStore {
   }
 }
 
-function addRow(into: SeriesRow, row: Omit<SeriesRow, "durationHist">): void {
+/** Adds a row's counts, sums and maxima into `into` (histograms are merged by the caller). */
+export function addRow(into: Omit<SeriesRow, "t" | "durationHist">, row: Omit<SeriesRow, "durationHist">): void {
   into.invocations += row.invocations;
   into.errors += row.errors;
   into.coldStarts += row.coldStarts;
