@@ -90,6 +90,30 @@ describe("telemetry shipper", () => {
     await t.close();
   });
 
+  it("sends aggregates at most once a second, logs at every flush", async () => {
+    received.length = 0;
+    const t = shipper();
+    t.recordInvocation(invocation(1), t.beginInvocation("f"));
+    await t.flush();
+    t.recordInvocation(invocation(2), t.beginInvocation("f"));
+    t.recordLog({
+      time: new Date().toISOString(),
+      level: "info",
+      message: "hi",
+      invocationId: "i",
+      functionId: "f",
+      version: 1,
+    });
+    await t.flush();
+    assert.equal(received.length, 2);
+    assert.equal(sum(received, "invocations"), 1, "the second aggregate waits for its second");
+    assert.equal(received[1].logs.length, 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    await t.flush();
+    assert.equal(sum(received, "invocations"), 2);
+    await t.close();
+  });
+
   it("merges a batch the origin did not take back into what follows", async () => {
     received.length = 0;
     const t = shipper();

@@ -24,6 +24,12 @@ const MAX_BATCH_STATS = 250;
 const MAX_BATCH_LOG_CHARS = 2_500_000;
 /** How often a node with invocations in flight and nothing else to send reports them. */
 const IN_FLIGHT_REPORT_MS = 1_000;
+/**
+ * How often aggregates go out (logs go every interval). Each costs the origin a few row
+ * upserts per function whatever it holds, so a function called a few times a second must
+ * not be shipped four times a second; metrics are per 10 s anyway.
+ */
+const STATS_INTERVAL_MS = 1_000;
 /** Batches one flush may send back to back before leaving the rest to the next interval. */
 const MAX_ROUNDS = 20;
 
@@ -44,6 +50,7 @@ export class TelemetryShipper {
   /** The last accepted batch said invocations were in flight: the next one must say when none are. */
   private reportedInFlight = false;
   private lastSentMs = 0;
+  private lastStatsMs = 0;
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> | undefined;
 
@@ -77,8 +84,15 @@ export class TelemetryShipper {
     this.dropped += over;
   }
 
-  private pending(): boolean {
-    return this.stats.size > 0 || this.logs.length > 0;
+  private pending(everything = false): boolean {
+    return this.logs.length > 0 || this.statsDue(everything);
+  }
+
+  /** Aggregates are held, and a second has passed since the last went out (or a batch of them is full). */
+  private statsDue(everything = false): boolean {
+    const size = this.stats.size;
+    if (size === 0) return false;
+    return everything || size >= MAX_BATCH_STATS || Date.now() - this.lastStatsMs >= STATS_INTERVAL_MS;
   }
 
   /**
@@ -105,8 +119,8 @@ export class TelemetryShipper {
    */
   private async sendAll(everything = false): Promise<void> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      if (!(await this.send())) return;
-      if (!this.pending()) return;
+      if (!(await this.send(everything))) return;
+      if (!this.pending(everything)) return;
       if (!everything && this.stats.size < MAX_BATCH_STATS && this.logsThatFit() === this.logs.length) return;
     }
   }
@@ -124,8 +138,8 @@ export class TelemetryShipper {
   }
 
   /** One batch; false when the origin did not take it (it is back in the buffer). */
-  private async send(): Promise<boolean> {
-    const stats = this.stats.take(MAX_BATCH_STATS);
+  private async send(everything = false): Promise<boolean> {
+    const stats = this.statsDue(everything) ? this.stats.take(MAX_BATCH_STATS) : [];
     const logs = this.logs.splice(0, this.logsThatFit());
     const inFlight = this.stats.inFlight();
     const sender = this.options.sender ?? String(process.pid);
@@ -141,6 +155,7 @@ export class TelemetryShipper {
       else await res.body?.cancel();
       this.reportedInFlight = Object.keys(inFlight).length > 0;
       this.lastSentMs = Date.now();
+      if (stats.length > 0) this.lastStatsMs = this.lastSentMs;
       if (this.dropped > 0) {
         this.options.log.warn({ dropped: this.dropped }, "telemetry entries dropped while the origin was away");
         this.dropped = 0;
@@ -160,6 +175,6 @@ export class TelemetryShipper {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flushing;
-    if (this.pending()) await this.sendAll(true);
+    if (this.pending(true)) await this.sendAll(true);
   }
 }
