@@ -3,22 +3,15 @@ import assert from "node:assert/strict";
 import { addToHistogram, HISTOGRAM_RELATIVE_ERROR, type Histogram } from "../../../core/index.ts";
 import { aggregate } from "./metrics-math.ts";
 import type { SeriesRow } from "../store/index.ts";
+import { emptySeriesRow } from "../store/invocation-stats-store.ts";
 
 const row = (t: number, durations: number[], extra: Partial<SeriesRow> = {}): SeriesRow => {
   const durationHist: Histogram = {};
   for (const d of durations) addToHistogram(durationHist, d);
   return {
-    t,
+    ...emptySeriesRow(t),
     invocations: durations.length,
-    errors: 0,
-    coldStarts: 0,
     durationSumMs: durations.reduce((a, b) => a + b, 0),
-    cpuCount: 0,
-    cpuSum: 0,
-    cpuMax: 0,
-    memoryCount: 0,
-    memorySum: 0,
-    memoryMax: 0,
     durationHist,
     ...extra,
   };

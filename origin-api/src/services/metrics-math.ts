@@ -4,7 +4,7 @@
  */
 import { histogramCount, histogramPercentile, mergeHistogram, type Histogram } from "../../../core/index.ts";
 import type { WindowStats } from "../store/index.ts";
-import { addRow } from "../store/invocation-stats-store.ts";
+import { addRow, emptySeriesRow } from "../store/invocation-stats-store.ts";
 
 export const WINDOWS = {
   "5m": { ms: 5 * 60_000, bucketMs: 30_000 },
@@ -44,19 +44,8 @@ export function aggregate(
   nowMs: number,
 ): FunctionMetrics {
   const { ms, bucketMs } = WINDOWS[window];
-  const total = {
-    invocations: 0,
-    errors: 0,
-    coldStarts: 0,
-    durationSumMs: 0,
-    cpuCount: 0,
-    cpuSum: 0,
-    cpuMax: 0,
-    memoryCount: 0,
-    memorySum: 0,
-    memoryMax: 0,
-  };
-  const hist: Histogram = {};
+  const total = emptySeriesRow(0);
+  const hist: Histogram = total.durationHist;
   const byT = new Map<number, FunctionMetrics["series"][number]>();
   for (const row of stats.series) {
     addRow(total, row);

@@ -200,6 +200,24 @@ export class InvocationStatsStore {
   }
 }
 
+/** A series bucket with nothing in it. */
+export function emptySeriesRow(t: number): SeriesRow {
+  return {
+    t,
+    invocations: 0,
+    errors: 0,
+    coldStarts: 0,
+    durationSumMs: 0,
+    cpuCount: 0,
+    cpuSum: 0,
+    cpuMax: 0,
+    memoryCount: 0,
+    memorySum: 0,
+    memoryMax: 0,
+    durationHist: {},
+  };
+}
+
 /** Adds a row's counts, sums and maxima into `into` (histograms are merged by the caller). */
 export function addRow(into: Omit<SeriesRow, "t" | "durationHist">, row: Omit<SeriesRow, "durationHist">): void {
   into.invocations += row.invocations;
