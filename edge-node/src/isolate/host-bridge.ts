@@ -46,8 +46,10 @@ export interface BridgeTarget {
 /** One invocation in flight, as the bridge knows it. */
 export interface BridgeInvocation {
   invocationId: string;
-  budget: LogBudget;
-  timers: Set<number>;
+  /** Made by its first log line (most invocations log nothing). */
+  budget: LogBudget | null;
+  /** Its pending timers, made by its first timer. */
+  timers: Set<number> | null;
 }
 
 export class HostBridge {
@@ -103,14 +105,14 @@ export class HostBridge {
   /** `network`: the function's egress rules and the invocation's deadline (none: no egress). */
   startInvocation(key: number, invocationId: string, network?: InvocationNetwork): void {
     this.#services.startInvocation(key, network);
-    this.#invocations.set(key, { invocationId, budget: new LogBudget(), timers: new Set() });
+    this.#invocations.set(key, { invocationId, budget: null, timers: null });
   }
 
   /** Ends the invocation: its pending timers are dropped, later logs go nowhere. */
   endInvocation(key: number): void {
     const invocation = this.#invocations.get(key);
     if (invocation === undefined) return;
-    for (const id of invocation.timers) this.#cancelTimer(id);
+    if (invocation.timers !== null) for (const id of invocation.timers) this.#cancelTimer(id);
     this.#invocations.delete(key);
     this.#services.endInvocation(key);
   }
@@ -154,7 +156,7 @@ export class HostBridge {
     if (invocation === undefined || mapper === null) return;
     const safeLevel = GUEST_LOG_LEVELS.includes(level as GuestLogLevel) ? (level as GuestLogLevel) : "info";
     const text = cut(mapper.mapText(typeof message === "string" ? message : String(message)));
-    const verdict = invocation.budget.admit(text);
+    const verdict = (invocation.budget ??= new LogBudget()).admit(text);
     if (verdict === "drop") return;
     if (verdict === "truncate") return this.emit(key as number, "warn", TRUNCATED_MESSAGE);
     const fields = typeof stack === "string" && stack !== "" ? { stack: cut(mapper.mapText(stack)) } : undefined;
@@ -169,11 +171,11 @@ export class HostBridge {
     clearTimeout(this.#timers.get(id)?.timer);
     const timer = setTimeout(() => {
       this.#timers.delete(id);
-      invocation.timers.delete(id);
+      invocation.timers?.delete(id);
       this.#target?.fireTimer(id);
     }, delay);
     this.#timers.set(id, { timer, key: key as number });
-    invocation.timers.add(id);
+    (invocation.timers ??= new Set()).add(id);
   }
 
   /** The isolate is gone: forget its timers and its invocations. */
@@ -190,7 +192,7 @@ export class HostBridge {
     if (entry === undefined) return;
     clearTimeout(entry.timer);
     this.#timers.delete(id);
-    this.#invocations.get(entry.key)?.timers.delete(id);
+    this.#invocations.get(entry.key)?.timers?.delete(id);
   }
 
   #random(length: unknown): Uint8Array {
