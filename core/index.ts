@@ -13,3 +13,4 @@ export * from "./src/route-pattern.ts";
 export * from "./src/memo.ts";
 export * from "./src/duration-histogram.ts";
 export * from "./src/invocation-stats.ts";
+export * from "./src/net-errors.ts";

@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Agent, type Dispatcher } from "undici";
-import { BunbaseError, HOP_BY_HOP_HEADERS } from "../../../core/index.ts";
+import { BunbaseError, errorCode, HOP_BY_HOP_HEADERS, neverSent, NOT_CONNECTED } from "../../../core/index.ts";
 import { writeError } from "./http-io.ts";
 
 export const FORWARDED_BY = "x-bunbase-forwarded-by";
@@ -63,8 +63,6 @@ export type ForwardResult =
 
 const DEFAULTS = { connectTimeoutMs: 2_000, keepAliveMs: 30_000, connections: 128, timeoutMs: 60_000 };
 
-/** Failures that happen before any byte of the request left: safe to try elsewhere. */
-const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 /** A connection that broke before any answer: the target may have seen the request. */
 const BROKEN = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
 const TIMEOUTS = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
@@ -112,7 +110,7 @@ export class Forwarder {
       const code = errorCode(err);
       const untouched = body === null || !body.started;
       const idempotent = method === "GET" || method === "HEAD" || method === "OPTIONS";
-      const unsent = NOT_CONNECTED.has(code) || code === "UND_ERR_CONNECT_TIMEOUT";
+      const unsent = neverSent(code);
       if (o.returnUnreachable && untouched && (unsent || (idempotent && BROKEN.has(code))))
         return { outcome: "unreachable", error: err as Error };
       const error = upstreamError(code, err);
@@ -216,12 +214,6 @@ function withExtra(
     headers[key] = known === undefined ? value : [...(Array.isArray(known) ? known : [known]), value];
   }
   return headers;
-}
-
-function errorCode(err: unknown): string {
-  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
-  const code = e?.code ?? e?.cause?.code;
-  return typeof code === "string" ? code : "";
 }
 
 function upstreamError(code: string, cause: unknown): BunbaseError {

@@ -8,10 +8,12 @@ import { Readable } from "node:stream";
 import { request } from "undici";
 import {
   BunbaseError,
+  errorCode,
   HOP_BY_HOP_HEADERS,
   INTERNAL_HEADERS,
   invalid,
   isBunbaseError,
+  neverSent,
   newInvocationId,
   type Environment,
 } from "../../../core/index.ts";
@@ -38,8 +40,6 @@ export interface InvokeInput {
 }
 
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9._:-]{0,99}$/;
-/** Errors of a request that never reached the runner (no connection was made). */
-const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
 
 export class Invoker {
   constructor(
@@ -88,7 +88,7 @@ export class Invoker {
       const error = isBunbaseError(err)
         ? err
         : new BunbaseError("FN_008", "The runner could not be reached", { cause: err });
-      if (isBunbaseError(err) || NOT_CONNECTED.has(errorCode(err))) this.recordUnreached(fn, input, startedAt, error);
+      if (isBunbaseError(err) || neverSent(errorCode(err))) this.recordUnreached(fn, input, startedAt, error);
       throw error;
     }
     const out = new Headers();
@@ -158,12 +158,6 @@ export function buildEvent(id: string, type: string, body: Uint8Array | null, at
     }
   }
   return { id, type, source: "bunbase/invoke", time: new Date().toISOString(), data, metadata: { attempt } };
-}
-
-function errorCode(err: unknown): string {
-  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
-  const code = e?.code ?? e?.cause?.code;
-  return typeof code === "string" ? code : "";
 }
 
 /** `index.onUpload` -> `onUpload`: a trigger's handler names an export of the entry file. */
