@@ -49,7 +49,7 @@ export function extractBody(init: BodyInit | null | undefined): ExtractedBody {
   }
   if (isReadableStream(init)) return { bytes: null, stream: init, contentType: null };
   const form = encodeFormBody(init); // Blob, File, FormData
-  if (form !== null) return { ...form, stream: null };
+  if (form !== null) return { bytes: form.bytes, stream: null, contentType: form.contentType };
   // Anything else is stringified, as browsers do for e.g. numbers.
   return extractBody(String(init));
 }

@@ -145,7 +145,8 @@ export function createDispatcher(host: DispatchHost) {
       if (states.get(key) !== state) return; // abandoned meanwhile
       const streaming = outcome.ok && outcome.streaming;
       const more = streaming || waiting(key, state);
-      host.reply(key, "result", { ...outcome, waiting: more });
+      outcome.waiting = more;
+      host.reply(key, "result", outcome);
       // Nothing more will come for it (no body to stream, no waitUntil, no timers): the
       // host ends it without another entry, so it is forgotten here and now.
       if (!more) forget(key, state);
@@ -157,23 +158,21 @@ export function createDispatcher(host: DispatchHost) {
     void runEvent(state, input).then((outcome) => {
       if (states.get(key) !== state) return;
       const more = waiting(key, state);
-      host.reply(key, "result", { ...outcome, waiting: more });
+      outcome.waiting = more;
+      host.reply(key, "result", outcome);
       if (!more) forget(key, state);
     });
   }
 
-  type Outcome<T> = T extends unknown ? Omit<T, "waiting"> : never;
+  // Outcomes are made with every field of the reply (`waiting` set last by the caller): in
+  // Node 20's V8, `{ ...outcome, waiting }` makes a new hidden class on every call.
 
   function context(state: InvocationState) {
     const waitUntil = (promise: unknown): void => void state.pending.push(Promise.resolve(promise));
     return { waitUntil };
   }
 
-  async function runHttp(
-    key: number,
-    state: InvocationState,
-    input: GuestHttpInput,
-  ): Promise<Outcome<GuestHttpOutcome>> {
+  async function runHttp(key: number, state: InvocationState, input: GuestHttpInput): Promise<GuestHttpOutcome> {
     let result: unknown;
     try {
       let body: BodyInit | null = input.body;
@@ -197,29 +196,35 @@ export function createDispatcher(host: DispatchHost) {
         result = await target.fetch(request, env, ctx);
       }
     } catch (error) {
-      return { ok: false, error: guestError("uncaught", error) };
+      return { ok: false, waiting: false, error: guestError("uncaught", error) };
     }
     if (!(result instanceof Response)) {
       return {
         ok: false,
+        waiting: false,
         error: guestError("bad-return", new TypeError(`handler returned ${typeName(result)}, expected a Response`)),
       };
     }
     try {
       const taken = result[TAKE_BODY]();
-      const head = { ok: true as const, status: result.status, headers: [...result.headers] };
+      const status = result.status;
+      const headers = [...result.headers];
       if ("stream" in taken) {
         state.reader = taken.stream.getReader();
-        return { ...head, body: null, streaming: true };
+        return { ok: true, waiting: false, status, headers, body: null, streaming: true };
       }
       if (taken.bytes.byteLength > MAX_RESULT_BYTES) throw new BodyTooLargeError();
-      return { ...head, body: taken.bytes, streaming: false };
+      return { ok: true, waiting: false, status, headers, body: taken.bytes, streaming: false };
     } catch (error) {
-      return { ok: false, error: guestError(error instanceof BodyTooLargeError ? "too-big" : "uncaught", error) };
+      return {
+        ok: false,
+        waiting: false,
+        error: guestError(error instanceof BodyTooLargeError ? "too-big" : "uncaught", error),
+      };
     }
   }
 
-  async function runEvent(state: InvocationState, input: GuestEventInput): Promise<Outcome<GuestEventOutcome>> {
+  async function runEvent(state: InvocationState, input: GuestEventInput): Promise<GuestEventOutcome> {
     // A trigger may name its own handler: another export of the entry module.
     const own = typeof input.handler === "string" ? input.handler : null;
     // A module namespace has no prototype: `in` sees exactly its exports.
@@ -229,6 +234,7 @@ export function createDispatcher(host: DispatchHost) {
       const why = own !== null && handler === undefined ? "is not exported by the entry module" : "is not a function";
       return {
         ok: false,
+        waiting: false,
         error: guestError("missing-export", new TypeError(`${what} ${why}, so it cannot handle events`)),
       };
     }
@@ -236,17 +242,25 @@ export function createDispatcher(host: DispatchHost) {
     try {
       result = await (handler as Handler)(input.event, freeze({ env, waitUntil: context(state).waitUntil }));
     } catch (error) {
-      return { ok: false, error: guestError("uncaught", error) };
+      return { ok: false, waiting: false, error: guestError("uncaught", error) };
     }
     try {
       const json = result === undefined ? "null" : JSON.stringify(result);
       if (typeof json !== "string") throw new TypeError(`a ${typeName(result)} is not JSON`);
       if (json.length > MAX_RESULT_BYTES)
-        return { ok: false, error: guestError("too-big", new Error(`result exceeds ${MAX_RESULT_BYTES} bytes`)) };
-      return { ok: true, json };
+        return {
+          ok: false,
+          waiting: false,
+          error: guestError("too-big", new Error(`result exceeds ${MAX_RESULT_BYTES} bytes`)),
+        };
+      return { ok: true, waiting: false, json };
     } catch (error) {
       const message = read(error, "message");
-      return { ok: false, error: guestError("bad-return", new TypeError(`bad return value: ${String(message)}`)) };
+      return {
+        ok: false,
+        waiting: false,
+        error: guestError("bad-return", new TypeError(`bad return value: ${String(message)}`)),
+      };
     }
   }
 

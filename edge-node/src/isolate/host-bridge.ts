@@ -15,7 +15,7 @@ import ivm from "isolated-vm";
 import { MAX_LOG_MESSAGE_CHARS, createLogger } from "../../../core/index.ts";
 import { decodeReplies } from "./flat-wire.ts";
 import { LogBudget, TRUNCATED_MESSAGE } from "./log-budget.ts";
-import { HostServices, type InvocationNetwork } from "./host-services.ts";
+import { HostServices, type NetworkRules } from "./host-services.ts";
 import { BRIDGE_GLOBALS, GUEST_LOG_LEVELS, type GuestLogLevel } from "./protocol.ts";
 import type { StackMapper } from "./source-map.ts";
 import type { FunctionSource, LogSink } from "./types.ts";
@@ -103,8 +103,8 @@ export class HostBridge {
   }
 
   /** `network`: the function's egress rules and the invocation's deadline (none: no egress). */
-  startInvocation(key: number, invocationId: string, network?: InvocationNetwork): void {
-    this.#services.startInvocation(key, network);
+  startInvocation(key: number, invocationId: string, network?: NetworkRules, deadline?: number): void {
+    this.#services.startInvocation(key, network, deadline);
     this.#invocations.set(key, { invocationId, budget: null, timers: null });
   }
 

@@ -61,7 +61,8 @@ export class HostCalls {
     private readonly enter: (work: () => Promise<unknown>) => Promise<unknown> = (work) => work(),
   ) {
     this.#operations = new Map(Object.entries(operations));
-    this.#notifications = new Map(Object.entries({ ...notifications, abort: (id: number) => this.#abort(id) }));
+    const abort: HostNotification = (id: number) => this.#abort(id);
+    this.#notifications = new Map([...Object.entries(notifications), ["abort", abort]]);
   }
 
   /** Sets the two callbacks and the settle box; the runtime takes and deletes all three. */

@@ -112,7 +112,8 @@ export class HostFetch {
     // The invocation may have ended while the head was on its way: nobody would read the body.
     if (bodiless || call.signal.aborted) discard(body);
     if (call.signal.aborted) throw new HostCallError("AbortError", "The operation was aborted");
-    return { status, statusText, headers, ...where, body: bodiless ? null : this.bodies.open(call.key, body) };
+    const opened = bodiless ? null : this.bodies.open(call.key, body);
+    return { status, statusText, headers, url: where.url, redirected: where.redirected, body: opened };
   }
 
   /** An @bunbase/sdk call spends the same budget (sdk-bridge.ts): false once it is used up. */

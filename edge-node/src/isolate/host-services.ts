@@ -21,20 +21,27 @@ export type NetworkRules = Omit<InvocationNetwork, "deadline">;
 /** When the pool does not say: no egress, and the default function timeout. */
 const DEFAULT_WINDOW_MS = 30_000;
 
+/** An invocation's rules as the pool gave them, and its deadline; combined when a service first asks. */
+interface InvocationEntry {
+  rules: NetworkRules | undefined;
+  deadline: number;
+  network: InvocationNetwork | null;
+}
+
 export class HostServices {
-  readonly #networks = new Map<number, InvocationNetwork>();
+  readonly #invocations = new Map<number, InvocationEntry>();
   readonly #fetch: HostFetch;
   readonly #crypto = new HostCrypto();
-  readonly #rateLimit = new HostRateLimit((key) => this.#networks.get(key));
+  readonly #rateLimit = new HostRateLimit((key) => this.#network(key));
   readonly #sdk: HostSdk;
   readonly #calls: HostCalls;
 
   /** `enter`: how answers enter the isolate (the instance's RunGate slot, see HostCalls). */
   constructor(enter?: (work: () => Promise<unknown>) => Promise<unknown>) {
-    this.#fetch = new HostFetch((key) => this.#networks.get(key));
+    this.#fetch = new HostFetch((key) => this.#network(key));
     const bodies = this.#fetch.bodies;
     this.#sdk = new HostSdk(
-      (key) => this.#networks.get(key),
+      (key) => this.#network(key),
       (key) => this.#fetch.takeSubrequest(key),
     );
     this.#calls = new HostCalls(
@@ -54,13 +61,25 @@ export class HostServices {
     return this.#calls.install(context);
   }
 
-  startInvocation(key: number, network?: InvocationNetwork): void {
-    this.#networks.set(key, network ?? { deadline: Date.now() + DEFAULT_WINDOW_MS });
+  /**
+   * `deadline` (epoch ms): when the invocation must end, the deadline of its subrequests.
+   * The rules and the deadline are combined only when a fetch, rateLimit() or SDK call
+   * first asks: most invocations make none.
+   */
+  startInvocation(key: number, rules?: NetworkRules, deadline = Date.now() + DEFAULT_WINDOW_MS): void {
+    this.#invocations.set(key, { rules, deadline, network: null });
+  }
+
+  #network(key: number): InvocationNetwork | undefined {
+    const entry = this.#invocations.get(key);
+    if (entry === undefined) return undefined;
+    entry.network ??= Object.assign({}, entry.rules, { deadline: entry.deadline });
+    return entry.network;
   }
 
   /** Aborts the invocation's fetches, destroys their bodies, forgets its subrequest and rateLimit() counts. */
   endInvocation(key: number): void {
-    this.#networks.delete(key);
+    this.#invocations.delete(key);
     this.#fetch.endInvocation(key);
     this.#rateLimit.endInvocation(key);
     this.#sdk.endInvocation(key);
@@ -68,7 +87,7 @@ export class HostServices {
   }
 
   detach(): void {
-    this.#networks.clear();
+    this.#invocations.clear();
     this.#calls.detach();
     this.#fetch.detach();
   }

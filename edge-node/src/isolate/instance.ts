@@ -278,7 +278,7 @@ export class FunctionInstance implements BridgeTarget {
       say: (level, message, fields) => this.#ready.bridge.emit(key, level, message, fields),
     };
     // fetch: the egress rules, and the invocation's end as the deadline of its subrequests.
-    this.#ready.bridge.startInvocation(key, invocationId, { ...network, deadline: Date.now() + timeoutMs });
+    this.#ready.bridge.startInvocation(key, invocationId, network, Date.now() + timeoutMs);
     this.#inflight.set(key, invocation);
     this.lastUsed = performance.now();
     this.#startSampler();

@@ -192,7 +192,8 @@ export class IsolatePool {
     const counter = this.#rateLimits;
     const rateLimit = counter && { counter, functionId: source.functionId, clientIp };
     const sdk = this.#sdk && { origin: this.#sdk, functionId: source.functionId, invocationId };
-    return { egress: limits.egress, ...this.#egress, rateLimit, sdk };
+    const { deniedHosts, maxSubrequests } = this.#egress;
+    return { egress: limits.egress, deniedHosts, maxSubrequests, rateLimit, sdk };
   }
 
   invokeEvent(

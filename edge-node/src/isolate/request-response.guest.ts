@@ -139,7 +139,7 @@ export class Response extends Body {
     if (text === undefined) throw new TypeError("Response.json: value is not JSON-serializable");
     const headers = new Headers(init.headers);
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
-    return new Response(text, { ...init, headers });
+    return new Response(text, { status: init.status, statusText: init.statusText, headers });
   }
 
   static redirect(url: string | URL, status = 302): Response {

@@ -117,7 +117,7 @@ export class EdgeServer {
       const admitted = await this.admit(req, url, call.target, geo, client, forwardedClient !== null);
       if (admitted.action === "answer") return writeResult(res, admitted.status, admitted.headers, null, node);
       if (admitted.action === "reject")
-        return void writeError(res, admitted.error, invocationId, { ...headerRecord(admitted.headers), ...node });
+        return void writeError(res, admitted.error, invocationId, Object.assign(headerRecord(admitted.headers), node));
       call = admitted;
       const regions = this.options.regions;
       if (call.region !== undefined && regions !== undefined) {
@@ -136,7 +136,7 @@ export class EdgeServer {
         revision: this.options.sync.snapshot.revision,
         requestHeaders: [...geoPairs, ...added],
         responseHeaders: [...(call.responseHeaders ?? []), ["x-bunbase-edge-node", this.options.nodeName]],
-        errorHeaders: { ...headerRecord(call.responseHeaders ?? []), ...node },
+        errorHeaders: Object.assign(headerRecord(call.responseHeaders ?? []), node),
       });
     }
     const body = method === "GET" || method === "HEAD" ? null : await requestBody(req);
@@ -156,7 +156,7 @@ export class EdgeServer {
     const extra = outcome.headers; // this request's own object
     extra["x-bunbase-edge-node"] = this.options.nodeName;
     if (!outcome.ok) {
-      writeError(res, outcome.error, invocationId, { ...headerRecord(edgeHeaders), ...extra });
+      writeError(res, outcome.error, invocationId, Object.assign(headerRecord(edgeHeaders), extra));
       return;
     }
     const result = outcome.value;
@@ -209,7 +209,7 @@ export class EdgeServer {
   ) {
     const method = req.method ?? "GET";
     // A forwarded request's x-forwarded-for names fleet hops: its rules never see it.
-    const headers = forwarded ? { ...req.headers, "x-forwarded-for": undefined } : req.headers;
+    const headers = forwarded ? Object.assign({}, req.headers, { "x-forwarded-for": undefined }) : req.headers;
     const request = { method, url: url.pathname + url.search, headers, clientIp, geo };
     const admitted = await this.gate.admit(request, target, (pathname) => {
       const next = this.routes.match(method, pathname);
@@ -217,7 +217,14 @@ export class EdgeServer {
     });
     if (admitted.action !== "invoke") return admitted;
     const { fn, active, url: path, requestHeaders, responseHeaders, auth, region } = admitted;
-    const call: EdgeCall = { target: { ...target, fn, active }, path, requestHeaders, responseHeaders, auth, region };
+    const call: EdgeCall = {
+      target: { fn, environment: target.environment, active, trigger: target.trigger },
+      path,
+      requestHeaders,
+      responseHeaders,
+      auth,
+      region,
+    };
     return { action: "invoke" as const, ...call };
   }
 
@@ -287,7 +294,7 @@ export class EdgeServer {
     fallbackId: string,
   ): Promise<void> {
     await this.checkInternal(req);
-    const target: Target = { ...this.resolveTarget(req), trigger: "http" };
+    const target: Target = this.resolveTarget(req, "http");
     const invocationId = header(req, INTERNAL_HEADERS.invocationId) ?? fallbackId;
     const method = req.method ?? "GET";
     const path = (url.pathname.slice(RUN_PREFIX.length - 1) || "/") + url.search;
@@ -316,7 +323,7 @@ export class EdgeServer {
       const event = parseEvent(await readBody(req));
       const handler = header(req, INTERNAL_HEADERS.handler);
       const outcome = await this.options.invoker.event(
-        { ...target, trigger: "event" },
+        { fn: target.fn, environment: target.environment, active: target.active, trigger: "event" },
         handler ? { invocationId, event, handler } : { invocationId, event },
       );
       if (!outcome.ok) return void writeError(res, outcome.error, invocationId, outcome.headers);
@@ -335,12 +342,13 @@ export class EdgeServer {
     await writeResponse(res, outcome.value.status, outcome.value.headers, outcome.value.body, outcome.headers);
   }
 
-  private resolveTarget(req: IncomingMessage): Target {
+  /** The function the origin names in the internal headers; `countAs`: the invocation's trigger (default: from the headers). */
+  private resolveTarget(req: IncomingMessage, countAs?: Target["trigger"]): Target {
     const id = header(req, INTERNAL_HEADERS.functionId);
     const fn = this.options.sync.snapshot.functions.find((f) => f.id === id || f.name === id);
     if (!fn) throw new BunbaseError("FN_001", `Function ${id ?? "(none)"} not found on this node`);
     const environment = pickEnvironment(header(req, INTERNAL_HEADERS.environment));
-    const trigger = header(req, INTERNAL_HEADERS.trigger) === "event" ? "event" : "invoke";
+    const trigger = countAs ?? (header(req, INTERNAL_HEADERS.trigger) === "event" ? "event" : "invoke");
     const pinned = header(req, INTERNAL_HEADERS.version);
     if (pinned) {
       const bundleHash = header(req, INTERNAL_HEADERS.bundleHash);

@@ -179,12 +179,8 @@ export function writeError(
   }
   const body = JSON.stringify(errorBody(err, requestId));
   closeIfBodyUnread(res);
-  res.writeHead(err.status, {
-    "content-type": "application/json",
-    "content-length": String(Buffer.byteLength(body)),
-    ...err.headers,
-    ...extra,
-  });
+  const head = { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) };
+  res.writeHead(err.status, Object.assign(head, err.headers, extra));
   res.end(body);
   return err;
 }
