@@ -21,7 +21,8 @@ import type {
 } from "./protocol.ts";
 import { MAX_RESULT_BYTES } from "./protocol.ts";
 import { requestBodyStream, type RequestBodyFeed } from "./request-body.guest.ts";
-import { HOST_PARSED_URL, HOST_SIGNAL, Request, Response, type HostRequestInit } from "./request-response.guest.ts";
+import { headerList, Headers } from "./headers.guest.ts";
+import { hostRequest, Response } from "./request-response.guest.ts";
 
 type Handler = (...args: unknown[]) => unknown;
 interface FetchObject {
@@ -180,13 +181,8 @@ export function createDispatcher(host: DispatchHost) {
         state.feed = requestBodyStream(() => host.pullBody(key));
         body = state.feed.stream;
       }
-      const request = new Request(input.url, {
-        method: input.method,
-        headers: input.headers,
-        body,
-        [HOST_SIGNAL]: () => signalOf(state),
-        [HOST_PARSED_URL]: true,
-      } as HostRequestInit);
+      const init = { method: input.method, headers: input.headers, body };
+      const request = hostRequest(input.url, init, () => signalOf(state));
       const { waitUntil } = context(state);
       if (typeof target === "function") {
         const ctx = { env, geo: input.geo, auth: input.auth, requestId: input.requestId, waitUntil };
@@ -208,7 +204,7 @@ export function createDispatcher(host: DispatchHost) {
     try {
       const taken = result[TAKE_BODY]();
       const status = result.status;
-      const headers = [...result.headers];
+      const headers = result.headers instanceof Headers ? headerList(result.headers) : [...result.headers];
       if ("stream" in taken) {
         state.reader = taken.stream.getReader();
         return { ok: true, waiting: false, status, headers, body: null, streaming: true };

@@ -28,8 +28,39 @@ export function makeImmutable(headers: Headers): void {
   immutable.add(headers);
 }
 
+/**
+ * For the runtime, not globals: headers made from the host's request pairs (a fresh array
+ * per request, values checked by Node's parser: taken as they are, names lowercased), and
+ * the sort-and-combine list of a response's headers as an array (what crosses to the host).
+ */
+export let headersFromHost: (pairs: [string, string][]) => Headers;
+export let headerList: (headers: Headers) => [string, string][];
+
+/** The spec's "sort and combine": one entry per name, sorted, set-cookie one per value. */
+function sortAndCombine(entries: readonly [string, string][]): [string, string][] {
+  if (entries.length === 1) return [[entries[0][0], entries[0][1]]];
+  const names = [...new Set(entries.map(([n]) => n))].sort();
+  const out: [string, string][] = [];
+  for (const name of names) {
+    const values = entries.filter(([n]) => n === name).map(([, v]) => v);
+    if (name === "set-cookie") for (const value of values) out.push([name, value]);
+    else out.push([name, values.join(", ")]);
+  }
+  return out;
+}
+
 export class Headers {
   #entries: [string, string][] = [];
+
+  static {
+    headersFromHost = (pairs) => {
+      const headers = new Headers();
+      for (const pair of pairs) pair[0] = pair[0].toLowerCase();
+      headers.#entries = pairs;
+      return headers;
+    };
+    headerList = (headers) => sortAndCombine(headers.#entries);
+  }
 
   constructor(init?: HeadersInit | null) {
     if (init === undefined || init === null) return;
@@ -91,16 +122,9 @@ export class Headers {
     this.#entries = this.#entries.filter(([n], i) => n !== key || i === index);
   }
 
-  /** The "sort and combine" list of the spec: one entry per name, set-cookie one per value. */
+  /** The "sort and combine" list of the spec, as it is when iteration starts. */
   *entries(): IterableIterator<[string, string]> {
-    const names = [...new Set(this.#entries.map(([n]) => n))].sort();
-    for (const name of names) {
-      if (name === "set-cookie") {
-        for (const value of this.getSetCookie()) yield [name, value];
-      } else {
-        yield [name, this.get(name) as string];
-      }
-    }
+    yield* sortAndCombine(this.#entries);
   }
 
   *keys(): IterableIterator<string> {

@@ -13,7 +13,7 @@ import ivm from "isolated-vm";
 import type { CodeCache } from "./code-cache.ts";
 import { FailureReport, guestPart, type Say } from "./failure-report.ts";
 import { readChunk, readEventResult, readGuestError, readHttpHead, readOutcome, tooBig } from "./guest-result.ts";
-import type { BridgeTarget } from "./host-bridge.ts";
+import type { BridgeTarget, HostBridge } from "./host-bridge.ts";
 import type { NetworkRules } from "./host-services.ts";
 import { encodeStarts } from "./flat-wire.ts";
 import { MAX_RESULT_BYTES, type GuestEventInput, type GuestHttpInput, type GuestStart } from "./protocol.ts";
@@ -50,6 +50,14 @@ function deferred<T>(awaited = false): Deferred<T> {
   });
   if (!awaited) promise.catch(ignore); // rejections are read by whoever awaits; never unhandled
   return { promise, resolve, reject };
+}
+
+/**
+ * The invocation's own log line writer. Made here, unnamed: tsx (esbuild's keepNames) gives
+ * a closure written as `say: (...) => ...` a name with Object.defineProperty on every call.
+ */
+function sayFor(bridge: HostBridge, key: number): Say {
+  return (level, message, fields) => bridge.emit(key, level, message, fields);
 }
 
 interface Invocation {
@@ -275,7 +283,7 @@ export class FunctionInstance implements BridgeTarget {
       feed: null,
       cpuShareAtStart: this.#cpuShare,
       cpuMs: 0,
-      say: (level, message, fields) => this.#ready.bridge.emit(key, level, message, fields),
+      say: sayFor(this.#ready.bridge, key),
     };
     // fetch: the egress rules, and the invocation's end as the deadline of its subrequests.
     this.#ready.bridge.startInvocation(key, invocationId, network, Date.now() + timeoutMs);

@@ -5,7 +5,7 @@
  */
 import { AbortSignal } from "./abort.guest.ts";
 import { Body, extractBody, type BodyInit } from "./body.guest.ts";
-import { Headers, makeImmutable, type HeadersInit } from "./headers.guest.ts";
+import { Headers, headersFromHost, makeImmutable, type HeadersInit } from "./headers.guest.ts";
 
 export interface RequestInit {
   method?: string;
@@ -37,18 +37,25 @@ function withContentType(headers: Headers, contentType: string | null): Headers 
   return headers;
 }
 
+/** Set by hostRequest() for the one constructor call it makes; taken by that call first thing. */
+let fromHost: (() => AbortSignal) | null = null;
+
 /**
- * Marks the RequestInit of the invocation's own Request: its URL was parsed and
- * serialized by the host (Node's WHATWG URL), so it is taken as it is, which keeps the
- * URL polyfill out of the request path (url.guest.ts). Not reachable from user code.
+ * The invocation's own Request. Its URL was parsed and serialized by the host (Node's
+ * WHATWG URL), so it is taken as it is, which keeps the URL polyfill out of the request
+ * path (url.guest.ts); its headers come lowercased and checked by Node's parser, so they
+ * are taken as they are; its signal is made when user code first reads `request.signal`
+ * (most handlers never do, and an AbortController is a good part of what a request costs).
+ * Not reachable from user code.
  */
-export const HOST_PARSED_URL = Symbol("host-parsed url");
-/**
- * Makes the invocation's request signal when user code first reads `request.signal`: most
- * handlers never do, and an AbortController is a good part of what a request costs.
- */
-export const HOST_SIGNAL = Symbol("host signal");
-export type HostRequestInit = RequestInit & { [HOST_PARSED_URL]?: boolean; [HOST_SIGNAL]?: () => AbortSignal };
+export function hostRequest(
+  url: string,
+  init: { method: string; headers: [string, string][]; body: BodyInit | null },
+  signal: () => AbortSignal,
+): Request {
+  fromHost = signal;
+  return new Request(url, init);
+}
 
 function parseUrl(input: unknown): string {
   return new URL(String(input)).href;
@@ -63,6 +70,8 @@ export class Request extends Body {
   #signal: AbortSignal | (() => AbortSignal) | null;
 
   constructor(input: string | URL | Request, init: RequestInit = {}) {
+    const host = fromHost;
+    fromHost = null;
     const base = input instanceof Request ? input : null;
     const method = normalizeMethod(init.method ?? base?.method ?? "GET");
     const hasBody = init.body !== undefined && init.body !== null;
@@ -75,11 +84,12 @@ export class Request extends Body {
     if (!hasBody && base !== null && init.body === undefined) [bytes, stream] = base.cloneParts();
     super(bytes, stream);
     this.method = method;
-    this.url =
-      base !== null ? base.url : (init as HostRequestInit)[HOST_PARSED_URL] === true ? String(input) : parseUrl(input);
-    this.headers = withContentType(new Headers(init.headers ?? base?.headers), extracted.contentType);
+    this.url = base !== null ? base.url : host !== null ? String(input) : parseUrl(input);
+    const headers =
+      host !== null ? headersFromHost(init.headers as [string, string][]) : new Headers(init.headers ?? base?.headers);
+    this.headers = withContentType(headers, extracted.contentType);
     this.redirect = init.redirect ?? base?.redirect ?? "follow";
-    this.#signal = init.signal ?? (init as HostRequestInit)[HOST_SIGNAL] ?? base?.signal ?? null;
+    this.#signal = init.signal ?? host ?? base?.signal ?? null;
   }
 
   get signal(): AbortSignal {

@@ -4,7 +4,7 @@
  * evaluation and ~0.3 MB of heap, most of what the runtime costs). Until then both are
  * accessors on globalThis that load it and put the real classes in their place. The
  * runtime itself never needs them on the request path: the invocation's Request gets a
- * URL the host already parsed (HOST_PARSED_URL in request-response.guest.ts).
+ * URL the host already parsed (hostRequest() in request-response.guest.ts).
  */
 import { loadChunk } from "./chunks.guest.ts";
 import { defineGlobal, defineLazyGlobals } from "./define-global.guest.ts";
