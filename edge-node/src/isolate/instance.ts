@@ -64,7 +64,8 @@ interface Invocation {
   key: number;
   invocationId: string;
   timeoutMs: number;
-  deadline: NodeJS.Timeout;
+  /** performance.now() past which it has failed (FN_002); see #sweep. */
+  deadline: number;
   phase: "run" | "stream" | "drain";
   result: Deferred<unknown>;
   chunk: Deferred<unknown> | null;
@@ -274,7 +275,7 @@ export class FunctionInstance implements BridgeTarget {
       key,
       invocationId,
       timeoutMs,
-      deadline: setTimeout(() => this.#expire(invocation), timeoutMs),
+      deadline: performance.now() + timeoutMs,
       phase: "run",
       result: deferred(true),
       chunk: null,
@@ -290,8 +291,38 @@ export class FunctionInstance implements BridgeTarget {
     this.#inflight.set(key, invocation);
     this.lastUsed = performance.now();
     this.#startSampler();
+    this.#sweepBy(invocation.deadline);
     return invocation;
   }
+
+  /**
+   * Deadlines: one timer per instance, due at the earliest deadline of what is in flight,
+   * rather than a timer per invocation (a Timeout made and cancelled per request). It is
+   * moved only to an earlier deadline; when it fires it fails what is past its deadline and
+   * comes back for the next one. It goes when nothing is in flight (it keeps the process up).
+   */
+  #sweepBy(deadline: number): void {
+    if (deadline >= this.#sweepAt) return;
+    if (this.#sweeper !== null) clearTimeout(this.#sweeper);
+    this.#sweepAt = deadline;
+    this.#sweeper = setTimeout(this.#sweep, Math.max(0, deadline - performance.now()));
+  }
+
+  #sweepAt = Infinity;
+  #sweeper: NodeJS.Timeout | null = null;
+
+  readonly #sweep = (): void => {
+    this.#sweeper = null;
+    this.#sweepAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const invocation of [...this.#inflight.values()]) {
+      if (!this.#inflight.has(invocation.key)) continue;
+      if (invocation.deadline <= now) this.#expire(invocation);
+      else next = Math.min(next, invocation.deadline);
+    }
+    if (next !== Infinity && this.#inflight.size > 0) this.#sweepBy(next);
+  };
 
   #done<T>(invocation: Invocation, value: T): RunResult<T> {
     // Most invocations are over by now (buffered body, no waitUntil): nothing to wait for.
@@ -497,9 +528,13 @@ export class FunctionInstance implements BridgeTarget {
   #end(invocation: Invocation): void {
     if (!this.#inflight.has(invocation.key)) return;
     this.#accountCpu();
-    clearTimeout(invocation.deadline);
     invocation.cpuMs = this.#cpuShare - invocation.cpuShareAtStart;
     this.#inflight.delete(invocation.key);
+    if (this.#inflight.size === 0 && this.#sweeper !== null) {
+      clearTimeout(this.#sweeper);
+      this.#sweeper = null;
+      this.#sweepAt = Infinity;
+    }
     this.#ready.bridge.endInvocation(invocation.key);
     invocation.feed?.close();
     this.lastUsed = performance.now();

@@ -131,21 +131,21 @@ function waitForDrain(res: ServerResponse): Promise<void> {
   });
 }
 
-function responseHeaders(
-  headers: [string, string][],
-  extra: Record<string, string>,
-): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+/**
+ * The response head as Node's flat `[name, value, ...]` list (one line per pair, so a
+ * repeated header such as set-cookie stays repeated): the function's headers, less the
+ * framing (ours to set) and any name `extra` sets, then `extra`.
+ */
+function responseHeaders(headers: [string, string][], extra: Record<string, string>): string[] {
+  const out: string[] = [];
   for (const [name, value] of headers) {
     const key = name.toLowerCase();
-    // Framing is ours to set.
     if (key === "content-length" || key === "transfer-encoding" || key === "connection") continue;
-    const prev = out[key];
-    if (prev === undefined) out[key] = value;
-    else if (Array.isArray(prev)) prev.push(value);
-    else out[key] = [prev, value];
+    if (Object.hasOwn(extra, key)) continue;
+    out.push(key, value);
   }
-  return Object.assign(out, extra);
+  for (const key in extra) out.push(key, extra[key]);
+  return out;
 }
 
 export function writeResult(
@@ -159,7 +159,7 @@ export function writeResult(
   const out = responseHeaders(headers, extra);
   const bytes = body === null ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
   const noBody = status === 204 || status === 304;
-  if (!noBody) out["content-length"] = String(bytes);
+  if (!noBody) out.push("content-length", String(bytes));
   closeIfBodyUnread(res);
   res.writeHead(status, out);
   if (noBody || headOnly || body === null) res.end();

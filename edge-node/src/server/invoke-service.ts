@@ -150,12 +150,13 @@ export class InvokeService {
       outcome = { ok: false, error, headers: {} };
     }
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
-    outcome.headers = {
-      [RESPONSE_HEADERS.invocationId]: invocationId,
-      [RESPONSE_HEADERS.version]: String(active.version),
-      [RESPONSE_HEADERS.coldStart]: String(meta?.coldStart ?? false),
-      [RESPONSE_HEADERS.serverTiming]: serverTiming(meta, durationMs),
-    };
+    // Stores, not a literal with computed keys (a runtime call per key in V8).
+    const headers: Record<string, string> = {};
+    headers[RESPONSE_HEADERS.invocationId] = invocationId;
+    headers[RESPONSE_HEADERS.version] = String(active.version);
+    headers[RESPONSE_HEADERS.coldStart] = meta?.coldStart === true ? "true" : "false";
+    headers[RESPONSE_HEADERS.serverTiming] = serverTiming(meta, durationMs);
+    outcome.headers = headers;
     const body = outcome.ok ? (outcome.value as Partial<HttpResult> | null)?.body : undefined;
     if (outcome.ok && body !== undefined && !(body instanceof Uint8Array)) {
       // A streamed response is recorded when its last chunk went out (or it was cut: FN_004).
