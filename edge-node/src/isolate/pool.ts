@@ -326,7 +326,10 @@ export class IsolatePool {
   /** Tops up the pre-warmed isolates once the cold start's answer is on its way. */
   #refillSoon(memoryMb: number): void {
     // Debounced: during a burst of cold starts the stock is spent first and refilled once
-    // the burst pauses, so making isolates does not slow the cold starts it is meant for.
+    // the burst pauses, so making isolates does not slow the cold starts it is meant for;
+    // but below half the stock it is refilled at once, or a long burst would empty it and
+    // every cold start past it would make its own isolate (~5 ms more each).
+    if (this.#warm.low(memoryMb)) return this.#warm.refill(memoryMb);
     clearTimeout(this.#refillTimers.get(memoryMb));
     const timer = setTimeout(() => {
       this.#refillTimers.delete(memoryMb);

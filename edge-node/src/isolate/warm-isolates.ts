@@ -183,6 +183,12 @@ export class WarmIsolates {
     }
   }
 
+  /** Fewer than half the stock of this size is ready or being made. */
+  low(memoryMb: number): boolean {
+    const stocked = this.#stock.get(memoryMb)?.length ?? 0;
+    return stocked + (this.#filling.get(memoryMb) ?? 0) < this.#perSize / 2;
+  }
+
   /** Isolates in stock (each ~2.5 MB of heap). */
   get size(): number {
     let total = 0;
