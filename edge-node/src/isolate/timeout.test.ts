@@ -72,4 +72,23 @@ describe("FN_002: the watchdog ends invocations that run too long", () => {
     assert.ok(logs.some((log) => log.invocationId === "inv-wait" && /ctx\.waitUntil: Timeout/.test(log.message)));
     assert.equal(pool.stats().busy, 0);
   });
+  it("ends each of several awaiting invocations at its own deadline, a shorter one after a longer", async () => {
+    // One timer per instance, due at the earliest deadline in flight: an invocation that
+    // comes later with a shorter timeout moves it earlier.
+    const fn = await warmed("await new Promise(() => {});");
+    const started = performance.now();
+    const endedAt = (limits: typeof short, id: string) =>
+      pool.invokeHttp(fn, limits, bad(id)).then(
+        () => assert.fail(`${id} answered`),
+        (error: { code?: string }) => ({ code: error.code, ms: performance.now() - started }),
+      );
+    const long = endedAt({ memoryMb: 128, timeoutMs: 1500 }, "inv-long");
+    const brief = endedAt(short, "inv-brief");
+    const middle = endedAt({ memoryMb: 128, timeoutMs: 800 }, "inv-middle");
+    const [a, b, c] = await Promise.all([brief, middle, long]);
+    assert.deepEqual([a.code, b.code, c.code], ["FN_002", "FN_002", "FN_002"]);
+    assert.ok(a.ms >= 300 && a.ms < b.ms && b.ms < c.ms, `ended at ${a.ms}, ${b.ms}, ${c.ms} ms`);
+    assert.ok(b.ms >= 800 && c.ms >= 1500, `ended at ${b.ms}, ${c.ms} ms`);
+    assert.equal(pool.stats().busy, 0);
+  });
 });
