@@ -76,13 +76,13 @@ export function createServices(o: ServiceOptions): Services {
   const webhookSecrets = new WebhookSecrets(o.store, vault);
   const tmp = join(o.dataDir, "tmp");
   mkdirSync(tmp, { recursive: true });
-  const invoker = new Invoker(o.store, o.runner);
-  const logs = new LogFeed(o.store);
-  // The engine's lines for a function (a trigger loop stopped) reach `logs --follow` too.
-  const events = new EventEngine({ store: o.store, invoker, log: o.log, functionLog: (r) => logs.record(r) });
   const prometheus = new Prometheus();
   prometheus.revision.set(bus.revision);
   bus.on("revision", (r) => prometheus.revision.set(r));
+  const invoker = new Invoker(o.store, o.runner, prometheus);
+  const logs = new LogFeed(o.store);
+  // The engine's lines for a function (a trigger loop stopped) reach `logs --follow` too.
+  const events = new EventEngine({ store: o.store, invoker, log: o.log, functionLog: (r) => logs.record(r) });
   return {
     store: o.store,
     log: o.log,

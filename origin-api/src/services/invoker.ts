@@ -19,6 +19,7 @@ import {
 } from "../../../core/index.ts";
 import type { FunctionRow, Store } from "../store/index.ts";
 import type { Runner } from "./runner.ts";
+import type { Prometheus } from "./prometheus.ts";
 import { runsOnOrigin } from "./snapshot.ts";
 import { statsOfRecords } from "./telemetry.ts";
 
@@ -45,6 +46,7 @@ export class Invoker {
   constructor(
     private readonly store: Store,
     private readonly runner: Runner,
+    private readonly prometheus?: Prometheus,
   ) {}
 
   async invoke(fn: FunctionRow, input: InvokeInput, signal?: AbortSignal): Promise<Response> {
@@ -118,6 +120,7 @@ export class Invoker {
       coldStart: false,
     };
     for (const stats of statsOfRecords([sample])) this.store.invocationStats.add(stats, "origin");
+    this.prometheus?.invocations.inc({ trigger: sample.trigger, code: error.code });
   }
 
   /**
