@@ -136,20 +136,9 @@ function pinned(
   if (version === undefined || !active || version === active.version) return active;
   const pin = fn.pinnedVersions?.find((v) => v.version === version);
   if (!pin) return active;
-  // One object per (active, pin) pair of the snapshot: the invoker keys the version's
-  // loaded source by it, and a new object per request would load it again every time.
-  let byActive = pinnedActives.get(pin);
-  if (byActive === undefined) pinnedActives.set(pin, (byActive = new WeakMap()));
-  let combined = byActive.get(active);
-  if (combined === undefined) {
-    const { placement: _placement, ...rest } = active;
-    combined = { ...rest, ...pin };
-    byActive.set(active, combined);
-  }
-  return combined;
+  const { placement: _placement, ...rest } = active;
+  return { ...rest, ...pin };
 }
-
-const pinnedActives = new WeakMap<object, WeakMap<ActiveVersion, ActiveVersion>>();
 
 function splitUrl(url: string): { pathname: string; search: string } {
   const at = url.indexOf("?");

@@ -12,7 +12,6 @@ import {
   Memo,
   newInvocationId,
   type ActiveVersion,
-  type EdgeFunction,
   type Environment,
   type Logger,
 } from "../../../core/index.ts";
@@ -317,14 +316,14 @@ export class EdgeServer {
     await this.checkInternal(req);
     if (req.method !== "POST")
       throw new BunbaseError("FN_006", "Use POST", { status: 405, details: { path: "method" } });
-    const target = this.resolveTarget(req);
-    const invocationId = header(req, INTERNAL_HEADERS.invocationId) ?? fallbackId;
     const eventType = header(req, INTERNAL_HEADERS.eventType);
+    const target = this.resolveTarget(req, eventType ? "event" : undefined);
+    const invocationId = header(req, INTERNAL_HEADERS.invocationId) ?? fallbackId;
     if (eventType) {
       const event = parseEvent(await readBody(req));
       const handler = header(req, INTERNAL_HEADERS.handler);
       const outcome = await this.options.invoker.event(
-        { fn: target.fn, environment: target.environment, active: target.active, trigger: "event" },
+        target,
         handler ? { invocationId, event, handler } : { invocationId, event },
       );
       if (!outcome.ok) return void writeError(res, outcome.error, invocationId, outcome.headers);
@@ -358,47 +357,15 @@ export class EdgeServer {
         throw new BunbaseError("FN_006", "A pinned version needs its bundle hash and export name", {
           details: { path: "version" },
         });
-      const origin = header(req, INTERNAL_HEADERS.placement) === "origin";
-      return {
-        fn,
-        environment,
-        trigger,
-        active: pinnedVersion(fn, environment, pinned, bundleHash, exportName, origin),
-      };
+      const env = fn.versions[environment]?.env ?? {};
+      const active: ActiveVersion = { version: Number(pinned), bundleHash, exportName, env };
+      if (header(req, INTERNAL_HEADERS.placement) === "origin") active.placement = "origin";
+      return { fn, environment, trigger, active };
     }
     const active = fn.versions[environment];
     if (!active) throw new BunbaseError("FN_001", `Function ${fn.name} has no version deployed to ${environment}`);
     return { fn, environment, active, trigger };
   }
-}
-
-/** The pinned versions the origin asked for, one object each per function of the snapshot. */
-const pinnedVersions = new WeakMap<EdgeFunction, Map<string, ActiveVersion>>();
-
-/**
- * A version the origin pins (the invoke API's `version`), with the environment's variables.
- * The same object for the same pin: the invoker keys a version's loaded source by it, and a
- * new object per request would load the bundle again every time.
- */
-function pinnedVersion(
-  fn: EdgeFunction,
-  environment: Environment,
-  version: string,
-  bundleHash: string,
-  exportName: string,
-  origin: boolean,
-): ActiveVersion {
-  let known = pinnedVersions.get(fn);
-  if (known === undefined) pinnedVersions.set(fn, (known = new Map()));
-  const key = `${environment}\u0000${version}\u0000${bundleHash}\u0000${exportName}\u0000${origin}`;
-  let active = known.get(key);
-  if (active === undefined) {
-    const env = fn.versions[environment]?.env ?? {};
-    active = { version: Number(version), bundleHash, exportName, env };
-    if (origin) active.placement = "origin";
-    known.set(key, active);
-  }
-  return active;
 }
 
 /** What dispatch invokes, after the edge rules had their say. */

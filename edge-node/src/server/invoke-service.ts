@@ -95,8 +95,12 @@ export class InvokeService {
     await this.pool.prewarm(await this.sourceOf(fn, active), limitsOf(fn), 0, active.env);
   }
 
-  /** One FunctionSource per active version object of the snapshot (made again when the config changes). */
-  private readonly sources = new WeakMap<ActiveVersion, FunctionSource>();
+  /**
+   * One FunctionSource per version a function of the snapshot runs (made again when the
+   * config changes): keyed by what the version is, not by its object, since a pinned
+   * version (an A/B pin, the origin's `?version=n`) is a new object per request.
+   */
+  private readonly sources = new WeakMap<EdgeFunction, Map<string, FunctionSource>>();
 
   /** Runs `use` with the version's source: at once when it was made already (no turn of the event loop on the warm path). */
   private withSource<T>(target: Target, use: (source: FunctionSource) => Promise<T>): Promise<T> {
@@ -105,8 +109,7 @@ export class InvokeService {
   }
 
   private knownSource(fn: EdgeFunction, active: ActiveVersion): FunctionSource | undefined {
-    const known = this.sources.get(active);
-    return known !== undefined && known.functionId === fn.id ? known : undefined;
+    return this.sources.get(fn)?.get(sourceKey(active));
   }
 
   private async sourceOf(fn: EdgeFunction, active: ActiveVersion): Promise<FunctionSource> {
@@ -122,7 +125,9 @@ export class InvokeService {
       map: bundle.map,
       exportName: active.exportName,
     };
-    this.sources.set(active, source);
+    let versions = this.sources.get(fn);
+    if (versions === undefined) this.sources.set(fn, (versions = new Map()));
+    versions.set(sourceKey(active), source);
     return source;
   }
 
@@ -308,6 +313,10 @@ function eventInput(input: Omit<EventInput, "env">, env: Record<string, string>)
     handler: input.handler,
   };
   return full;
+}
+
+function sourceKey(active: ActiveVersion): string {
+  return `${active.version}\u0000${active.bundleHash}\u0000${active.exportName}`;
 }
 
 const limitsByFunction = new WeakMap<EdgeFunction, InstanceLimits>();
