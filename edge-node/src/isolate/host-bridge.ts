@@ -102,7 +102,7 @@ export class HostBridge {
     ]);
   }
 
-  /** `network`: the function's egress rules and the invocation's deadline (none: no egress). */
+  /** `network`: the function's egress rules (none: no egress); `deadline` (epoch ms): when the invocation must end. */
   startInvocation(key: number, invocationId: string, network?: NetworkRules, deadline?: number): void {
     this.#services.startInvocation(key, network, deadline);
     this.#invocations.set(key, { invocationId, budget: null, timers: null });

@@ -43,8 +43,8 @@ let fromHost: (() => AbortSignal) | null = null;
 /**
  * The invocation's own Request. Its URL was parsed and serialized by the host (Node's
  * WHATWG URL), so it is taken as it is, which keeps the URL polyfill out of the request
- * path (url.guest.ts); its headers come lowercased and checked by Node's parser, so they
- * are taken as they are; its signal is made when user code first reads `request.signal`
+ * path (url.guest.ts); its headers were checked by Node's parser, so they are taken as
+ * they are (headersFromHost); its signal is made when user code first reads `request.signal`
  * (most handlers never do, and an AbortController is a good part of what a request costs).
  * Not reachable from user code.
  */

@@ -147,8 +147,7 @@ export class WarmIsolates {
     if (this.#closed || this.#perSize === 0) return;
     for (;;) {
       const filling = this.#filling.get(memoryMb) ?? 0;
-      const stocked = this.#stock.get(memoryMb)?.length ?? 0;
-      if (filling >= REFILL_PARALLEL || stocked + filling >= this.#perSize) return;
+      if (filling >= REFILL_PARALLEL || this.#readyOrMaking(memoryMb) >= this.#perSize) return;
       this.#filling.set(memoryMb, filling + 1);
       this.#create(memoryMb, true).then(
         (ready) => {
@@ -185,8 +184,12 @@ export class WarmIsolates {
 
   /** Fewer than half the stock of this size is ready or being made. */
   low(memoryMb: number): boolean {
-    const stocked = this.#stock.get(memoryMb)?.length ?? 0;
-    return stocked + (this.#filling.get(memoryMb) ?? 0) < this.#perSize / 2;
+    return this.#readyOrMaking(memoryMb) < this.#perSize / 2;
+  }
+
+  /** Isolates of this size in stock or being pre-warmed. */
+  #readyOrMaking(memoryMb: number): number {
+    return (this.#stock.get(memoryMb)?.length ?? 0) + (this.#filling.get(memoryMb) ?? 0);
   }
 
   /** Isolates in stock (each ~2.5 MB of heap). */
